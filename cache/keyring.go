@@ -1,0 +1,221 @@
+// Package cache stores awsmfa's long-term AWS keys and MFA sessions in the
+// OS keyring (github.com/99designs/keyring) and serialises session refreshes
+// across processes with a file lock.
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/99designs/keyring"
+
+	"github.com/awsmfa/awsmfa/cache/internal/dbusenv"
+)
+
+func init() {
+	// keyring's init, which needed dbusenv's environment, has run by now
+	// (this package imports keyring). Give the user's environment back so
+	// child processes never inherit the "disabled:" bus address.
+	dbusenv.Restore()
+}
+
+// Environment variables read by the file backend.
+const (
+	FileDirEnv        = "AWSMFA_FILE_DIR"
+	FilePassphraseEnv = "AWSMFA_FILE_PASSPHRASE"
+)
+
+// serviceName names awsmfa's area in backends that have one (keychain
+// service, keyctl named keyring, wincred target).
+const serviceName = "awsmfa"
+
+// Backends are listed in the order a user would consider them.
+var backends = []string{"keychain", "wincred", "secret-service", "kwallet", "keyctl", "pass", "file"}
+
+// Backends returns every backend name Open accepts, for help text and
+// validation. Not all of them work on every OS.
+func Backends() []string { return slices.Clone(backends) }
+
+// DefaultBackend is the backend Open uses when Config.Backend is empty: the
+// AWSMFA_KEYRING_BACKEND / --keyring-backend choice seen at startup, else the
+// platform default.
+func DefaultBackend() string { return dbusenv.SelectedBackend() }
+
+// Config selects and configures the keyring backend.
+type Config struct {
+	// Backend is one of Backends(); "" uses DefaultBackend().
+	Backend string
+	// FileDir is the file backend's directory; "" uses $AWSMFA_FILE_DIR,
+	// else ~/.awsmfa/keys. It is created with mode 0700.
+	FileDir string
+	// FilePassphrase asks for the file backend's passphrase when
+	// AWSMFA_FILE_PASSPHRASE is unset. It is called lazily, only when an
+	// item is actually encrypted or decrypted, and at most once per process.
+	FilePassphrase func(prompt string) (string, error)
+	// SecretServiceCollection defaults to "login": gnome-keyring's login
+	// collection exists and is unlocked in a desktop session, while creating
+	// a new collection needs an interactive prompt that hangs headless.
+	SecretServiceCollection string
+	// KeyCtlScope is the kernel keyring scope; "" means "user".
+	KeyCtlScope string
+	// PassDir and PassCmd override pass's store directory and command.
+	PassDir, PassCmd string
+}
+
+// Store reads and writes awsmfa's items in one keyring backend.
+type Store struct {
+	backend string
+	ring    keyring.Keyring
+}
+
+// Backend returns the name of the backend in use.
+func (s *Store) Backend() string { return s.backend }
+
+// Open validates cfg and opens the backend. It does not read any item.
+func Open(cfg Config) (*Store, error) {
+	name := cfg.Backend
+	if name == "" {
+		name = DefaultBackend()
+	}
+	if !slices.Contains(backends, name) {
+		return nil, fmt.Errorf("unknown keyring backend %q; choose one of %s", name, strings.Join(backends, ", "))
+	}
+	kcfg, err := keyringConfig(name, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(keyring.AvailableBackends(), keyring.BackendType(name)) {
+		return nil, unavailable(name)
+	}
+	ring, err := keyring.Open(kcfg)
+	if err != nil {
+		return nil, openFailed(name, kcfg, err)
+	}
+	return &Store{backend: name, ring: ring}, nil
+}
+
+// keyringConfig maps Config onto keyring.Config for exactly one backend.
+func keyringConfig(name string, cfg Config) (keyring.Config, error) {
+	kcfg := keyring.Config{AllowedBackends: []keyring.BackendType{keyring.BackendType(name)}}
+	switch name {
+	case "keychain":
+		kcfg.ServiceName = serviceName
+		// Trusting awsmfa spares a Keychain dialog on every cache hit.
+		kcfg.KeychainTrustApplication = true
+	case "wincred":
+		kcfg.ServiceName = serviceName
+		kcfg.WinCredPrefix = serviceName
+	case "secret-service":
+		kcfg.ServiceName = serviceName
+		kcfg.LibSecretCollectionName = cfg.SecretServiceCollection
+		if kcfg.LibSecretCollectionName == "" {
+			kcfg.LibSecretCollectionName = "login"
+		}
+	case "kwallet":
+		// ServiceName is the wallet here; keep KDE's default wallet.
+		kcfg.KWalletAppID = serviceName
+		kcfg.KWalletFolder = serviceName
+	case "keyctl":
+		kcfg.ServiceName = serviceName
+		kcfg.KeyCtlScope = cfg.KeyCtlScope
+		if kcfg.KeyCtlScope == "" {
+			// Without a scope keyring reports only "backend not available".
+			kcfg.KeyCtlScope = "user"
+		}
+	case "pass":
+		kcfg.PassDir = cfg.PassDir
+		kcfg.PassCmd = cfg.PassCmd
+	case "file":
+		dir, err := fileDir(cfg.FileDir)
+		if err != nil {
+			return kcfg, err
+		}
+		kcfg.FileDir = dir
+		kcfg.FilePasswordFunc = filePassphrase(cfg.FilePassphrase)
+	}
+	return kcfg, nil
+}
+
+// fileDir resolves and creates the file backend directory. keyring would
+// create it too, but only on first use and without telling us the path
+// failed; creating it here gives a clear error at Open.
+func fileDir(dir string) (string, error) {
+	if dir == "" {
+		dir = os.Getenv(FileDirEnv)
+	}
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the file keyring directory: %w; set %s", err, FileDirEnv)
+		}
+		dir = filepath.Join(home, ".awsmfa", "keys")
+	}
+	dir, err := keyring.ExpandTilde(dir)
+	if err != nil {
+		return "", fmt.Errorf("expanding the file keyring directory %q: %w; set %s to an absolute path", dir, err, FileDirEnv)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("creating the file keyring directory: %w; set %s to a writable directory", err, FileDirEnv)
+	}
+	return dir, nil
+}
+
+// unavailable explains why keyring did not register a backend.
+func unavailable(name string) error {
+	switch name {
+	case "secret-service", "kwallet":
+		if !dbusenv.BusDiscoverable() {
+			return fmt.Errorf("keyring backend %s needs a D-Bus session bus, but DBUS_SESSION_BUS_ADDRESS is unset; run inside a desktop session or dbus-run-session, or choose --keyring-backend file", name)
+		}
+		if sel := dbusenv.SelectedBackend(); sel != name {
+			// dbusenv kept keyring off the bus because startup chose another
+			// backend; the choice cannot change after init.
+			return fmt.Errorf("keyring backend %s was not selected when awsmfa started (%s was), so the D-Bus session bus was not connected; pass --keyring-backend %s or set %s=%s", name, sel, name, dbusenv.BackendEnv, name)
+		}
+		if name == "kwallet" {
+			return fmt.Errorf("keyring backend kwallet is not available: could not reach kwalletd5 on the D-Bus session bus at %s; start KWallet or choose --keyring-backend file", dbusenv.BusAddress())
+		}
+		return fmt.Errorf("keyring backend secret-service could not connect to the D-Bus session bus at %s; check that the session bus is running, or choose --keyring-backend file", dbusenv.BusAddress())
+	}
+	return fmt.Errorf("keyring backend %s is not available on %s; choose one of %s", name, runtime.GOOS, strings.Join(availableNames(), ", "))
+}
+
+// openFailed wraps keyring.Open's error, which for most backends is only
+// ErrNoAvailImpl, with what that backend needs.
+func openFailed(name string, kcfg keyring.Config, err error) error {
+	switch {
+	case name == "keyctl":
+		// keyring.Open hides the opener's error behind ErrNoAvailImpl; ask
+		// the kernel again to tell the user what it said.
+		if perr := probeKeyCtl(kcfg.KeyCtlScope); perr != nil {
+			err = perr
+		}
+		return fmt.Errorf("keyring backend keyctl is unavailable with scope %q: %v (the kernel or a container's seccomp profile may block keyctl); choose --keyring-backend file", kcfg.KeyCtlScope, err)
+	case name == "pass" && errors.Is(err, keyring.ErrNoAvailImpl):
+		cmd := kcfg.PassCmd
+		if cmd == "" {
+			cmd = "pass"
+		}
+		return fmt.Errorf("keyring backend pass is not available: it needs the %q command on PATH and a password store initialised with `pass init <gpg-id>`; install pass or choose --keyring-backend file", cmd)
+	case name == "secret-service":
+		return fmt.Errorf("opening secret-service collection %q: %w; unlock your keyring (for example log in to the desktop) or choose --keyring-backend file", kcfg.LibSecretCollectionName, err)
+	default:
+		return fmt.Errorf("opening keyring backend %s: %w; choose another --keyring-backend, for example file", name, err)
+	}
+}
+
+func availableNames() []string {
+	var names []string
+	for _, b := range keyring.AvailableBackends() {
+		names = append(names, string(b))
+	}
+	if !slices.Contains(names, "file") {
+		names = append(names, "file")
+	}
+	return names
+}

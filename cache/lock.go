@@ -1,0 +1,96 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// lockRetry is how often a waiting process retries the lock. flock has no
+// portable blocking wait with a deadline, so polling is the way to honour
+// both ctx and wait; 50ms is invisible next to an MFA prompt.
+const lockRetry = 50 * time.Millisecond
+
+// LockDir is where lock files live by default: <user cache dir>/awsmfa/locks.
+func LockDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the lock directory: %w; set HOME (or XDG_CACHE_HOME)", err)
+	}
+	return filepath.Join(dir, "awsmfa", "locks"), nil
+}
+
+// Lock takes the cross-process lock for one session, so that concurrent
+// credential_process calls for the same profile prompt for one MFA code and
+// call STS once. It blocks until the lock is acquired, ctx is done or wait
+// has elapsed (wait <= 0: only ctx limits it). dir "" means LockDir().
+//
+// The lock is an advisory file lock: the kernel releases it when the holder
+// exits or is killed, so a crashed awsmfa never leaves a stale lock. The
+// file itself is left in place; removing it on unlock would let a waiter
+// lock a file that a third process then replaces.
+func Lock(ctx context.Context, dir string, key SessionKey, wait time.Duration) (unlock func() error, err error) {
+	if dir == "" {
+		if dir, err = LockDir(); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the lock directory: %w; check permissions on %s", err, dir)
+	}
+	path := filepath.Join(dir, lockFileName(key))
+	fl := flock.New(path, flock.SetPermissions(0o600))
+
+	// Try once before any deadline applies: TryLockContext checks the
+	// context first, so a short wait would otherwise never try at all.
+	if ok, err := fl.TryLock(); err != nil {
+		return nil, fmt.Errorf("locking %s: %w; check permissions on %s", path, err, dir)
+	} else if ok {
+		return fl.Unlock, nil
+	}
+
+	wctx := ctx
+	if wait > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, wait)
+		defer cancel()
+	}
+	ok, err := fl.TryLockContext(wctx, lockRetry)
+	switch {
+	case ok:
+		return fl.Unlock, nil
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("stopped waiting for another awsmfa process refreshing profile %q: %w", key.Profile, ctx.Err())
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, fmt.Errorf("timed out after %v waiting for another awsmfa process refreshing profile %q; if no dialog is open, delete %s and retry", wait, key.Profile, path)
+	case err != nil:
+		return nil, fmt.Errorf("locking %s: %w; check permissions on %s", path, err, dir)
+	}
+	return nil, fmt.Errorf("could not lock %s; retry", path)
+}
+
+// lockFileName is "<profile>-<hash>.lock" with every byte outside
+// [A-Za-z0-9._-] percent-encoded, so any profile name is a safe file name
+// on every OS (unlike keyring keys, nothing else needs to read it back).
+func lockFileName(key SessionKey) string {
+	const hexdig = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(key.Profile); i++ {
+		c := key.Profile[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexdig[c>>4])
+			b.WriteByte(hexdig[c&15])
+		}
+	}
+	return b.String() + "-" + key.Hash + ".lock"
+}

@@ -1,0 +1,147 @@
+package cache
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Session is a set of temporary credentials from STS.
+type Session struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Expiration                                 time.Time
+}
+
+// SessionKey names one cached session: a profile plus a hash of every
+// setting that produced it, so changing any setting is a different entry.
+type SessionKey struct {
+	Profile string
+	Hash    string
+}
+
+const sessionPrefix = keyPrefix + "session/"
+
+// NewSessionKey hashes settings (MFA serial, duration, region, endpoint, ...,
+// in an order fixed by the caller). Each setting is length-prefixed so that
+// ("ab","c") and ("a","bc") differ. 32 hex characters (128 bits) are plenty
+// to tell one profile's variants apart and keep keys short.
+func NewSessionKey(profile string, settings ...string) SessionKey {
+	h := sha256.New()
+	h.Write([]byte("awsmfa session key v1\x00"))
+	var n [8]byte
+	for _, s := range settings {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	return SessionKey{Profile: profile, Hash: hex.EncodeToString(h.Sum(nil))[:32]}
+}
+
+// String is the keyring key, "awsmfa/session/<profile>/<hash>". The file
+// backend percent-encodes the slashes, so it is one file name.
+func (k SessionKey) String() string { return sessionPrefix + k.Profile + "/" + k.Hash }
+
+// parseSessionKey inverts String. The hash never contains '/', so a profile
+// that does ("team/dev") still parses unambiguously.
+func parseSessionKey(key string) (SessionKey, bool) {
+	rest, ok := strings.CutPrefix(key, sessionPrefix)
+	if !ok {
+		return SessionKey{}, false
+	}
+	i := strings.LastIndexByte(rest, '/')
+	if i <= 0 {
+		return SessionKey{}, false
+	}
+	return SessionKey{Profile: rest[:i], Hash: rest[i+1:]}, true
+}
+
+type sessionItem struct {
+	Version         int       `json:"version"`
+	Profile         string    `json:"profile"`
+	AccessKeyID     string    `json:"access_key_id"`
+	SecretAccessKey string    `json:"secret_access_key"`
+	SessionToken    string    `json:"session_token"`
+	Expiration      time.Time `json:"expiration"`
+}
+
+func (s *sessionItem) version() int { return s.Version }
+
+// Session returns a cached session, expired or not: the caller decides
+// about freshness. This is the hot path of every credential_process call,
+// so it does exactly one keyring Get and never lists items or reads the
+// long-term keys. Errors wrap ErrNotFound or ErrCorrupt; treat both as a
+// miss (a corrupt entry is overwritten by SetSession).
+func (s *Store) Session(key SessionKey) (Session, error) {
+	if err := s.checkProfile(key.Profile); err != nil {
+		return Session{}, err
+	}
+	k := key.String()
+	what := fmt.Sprintf("session for profile %q", key.Profile)
+	data, err := s.get(k, what)
+	if err != nil {
+		return Session{}, err
+	}
+	var it sessionItem
+	if err := s.decode(data, &it, k, what); err != nil {
+		return Session{}, err
+	}
+	if it.AccessKeyID == "" || it.SecretAccessKey == "" || it.SessionToken == "" || it.Expiration.IsZero() {
+		return Session{}, s.corrupt(k, what)
+	}
+	return Session{
+		AccessKeyID:     it.AccessKeyID,
+		SecretAccessKey: it.SecretAccessKey,
+		SessionToken:    it.SessionToken,
+		Expiration:      it.Expiration,
+	}, nil
+}
+
+// SetSession stores (or replaces) a session.
+func (s *Store) SetSession(key SessionKey, sess Session) error {
+	if err := s.checkProfile(key.Profile); err != nil {
+		return err
+	}
+	if sess.AccessKeyID == "" || sess.SecretAccessKey == "" || sess.SessionToken == "" || sess.Expiration.IsZero() {
+		return errors.New("refusing to cache an incomplete session (access key, secret, token and expiration are all required); this is a bug in awsmfa")
+	}
+	return s.set(key.String(),
+		fmt.Sprintf("awsmfa session for profile %s", key.Profile),
+		"temporary AWS MFA session credentials cached by awsmfa; safe to delete",
+		&sessionItem{
+			Version:         itemVersion,
+			Profile:         key.Profile,
+			AccessKeyID:     sess.AccessKeyID,
+			SecretAccessKey: sess.SecretAccessKey,
+			SessionToken:    sess.SessionToken,
+			Expiration:      sess.Expiration.UTC(),
+		})
+}
+
+// ClearSessions deletes the cached sessions of profile, or of every profile
+// when profile is "", and returns how many it deleted. It lists all items,
+// so it is for commands like logout, not for the credential_process path.
+func (s *Store) ClearSessions(profile string) (int, error) {
+	keys, err := s.ring.Keys()
+	if err != nil {
+		return 0, fmt.Errorf("listing the %s keyring: %w; check that the keyring is unlocked and reachable", s.backend, err)
+	}
+	n := 0
+	for _, k := range keys {
+		sk, ok := parseSessionKey(k)
+		if !ok || (profile != "" && sk.Profile != profile) {
+			continue
+		}
+		if err := s.remove(k, fmt.Sprintf("session for profile %q", sk.Profile)); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				continue // another process removed it first
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/qrterm"
+	"github.com/awsmfa/awsmfa/internal/stsstub"
+)
+
+// demoProfile is the profile the demo writes into its throwaway config.
+const demoProfile = "awsmfa-demo"
+
+type demoOptions struct {
+	Prompt string
+}
+
+func newDemoCmd(streams IOStreams) *cobra.Command {
+	o := &demoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the whole flow against a local STS stand-in, no AWS account needed",
+		Long: `demo starts a local STS stand-in on 127.0.0.1 with a demo IAM user and a
+virtual MFA device, a throwaway keyring and AWS config, and shows the device's
+secret as a QR code: scan it with any authenticator app (or read the code
+printed below it). Then the AWS SDK for Go calls sts:GetCallerIdentity through
+credential_process = awsmfa process, which asks for the code in a dialog (or on
+the terminal), and the demo prints the caller identity and the credential JSON.
+Nothing outside a temporary directory is touched.`,
+		Example: `  awsmfa demo
+  awsmfa demo --prompt terminal`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), o, streams)
+		},
+	}
+	cmd.Flags().StringVar(&o.Prompt, "prompt", "auto", "how awsmfa process asks for the code: auto, gui or terminal (env AWSMFA_PROMPT)")
+	setEnv(cmd.Flags(), "prompt", "AWSMFA_PROMPT")
+	return cmd
+}
+
+func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
+	out := streams.Out
+	user := stsstub.DemoUser()
+	srv, err := stsstub.Start(stsstub.Config{Users: []stsstub.User{user}})
+	if err != nil {
+		return fmt.Errorf("starting the local STS stand-in: %w", err)
+	}
+	defer srv.Close()
+
+	dir, err := os.MkdirTemp("", "awsmfa-demo-")
+	if err != nil {
+		return fmt.Errorf("creating the demo's temporary directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding the awsmfa binary to put in credential_process: %w", err)
+	}
+	configFile := filepath.Join(dir, "config")
+	credentialsFile := filepath.Join(dir, "credentials")
+	profileText := fmt.Sprintf("[profile %s]\nregion = us-east-1\nmfa_serial = %s\ncredential_process = %q process --profile %s\n",
+		demoProfile, stsstub.DemoMFASerial, self, demoProfile)
+	if err := os.WriteFile(configFile, []byte(profileText), 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(credentialsFile, nil, 0o600); err != nil {
+		return err
+	}
+
+	// Everything the demo and the awsmfa processes it starts use points into
+	// the temporary directory and at the stand-in.
+	passphrase := make([]byte, 16)
+	if _, err := rand.Read(passphrase); err != nil {
+		return err
+	}
+	for k, v := range map[string]string{
+		"AWS_CONFIG_FILE":             configFile,
+		"AWS_SHARED_CREDENTIALS_FILE": credentialsFile,
+		"AWS_ENDPOINT_URL_STS":        srv.URL(),
+		"AWSMFA_KEYRING_BACKEND":      "file",
+		"AWSMFA_FILE_DIR":             filepath.Join(dir, "keyring"),
+		"AWSMFA_FILE_PASSPHRASE":      hex.EncodeToString(passphrase),
+		"AWSMFA_PROMPT":               o.Prompt,
+		"XDG_CACHE_HOME":              filepath.Join(dir, "cache"),
+	} {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	store, err := cache.Open(cache.Config{Backend: "file", FileDir: filepath.Join(dir, "keyring")})
+	if err != nil {
+		return err
+	}
+	if err := store.SetKeys(demoProfile, cache.Keys{AccessKeyID: user.AccessKeyID, SecretAccessKey: user.SecretAccessKey}); err != nil {
+		return fmt.Errorf("storing the demo keys: %w", err)
+	}
+
+	fmt.Fprintf(out, "Local STS stand-in: %s (demo IAM user %s, account %s)\n", srv.URL(), user.UserName, user.AccountID)
+	fmt.Fprintf(out, "Throwaway config %s:\n\n%s\n", configFile, profileText)
+	uri := fmt.Sprintf("otpauth://totp/%s:%s?secret=%s&issuer=%s", url.PathEscape(demoProfile), user.UserName, stsstub.DemoTOTPSecret, demoProfile)
+	fmt.Fprintln(out, "Scan this virtual MFA device with an authenticator app:")
+	if err := qrterm.Write(out, uri); err != nil {
+		return err
+	}
+	code, err := srv.Code(stsstub.DemoMFASerial)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Secret %s; no app at hand? The code now is %s (it changes every 30 s).\n\n", stsstub.DemoTOTPSecret, code)
+
+	fmt.Fprintln(out, "Calling sts:GetCallerIdentity with the AWS SDK for Go through credential_process; awsmfa asks for the MFA code now...")
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(demoProfile))
+	if err != nil {
+		return fmt.Errorf("loading the demo profile: %w", err)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("GetCallerIdentity through credential_process failed: %w", err)
+	}
+	fmt.Fprintf(out, "Caller identity: %s (account %s)\n\n", deref(id.Arn), deref(id.Account))
+
+	fmt.Fprintf(out, "Running `awsmfa process --profile %s` again: served from the keyring cache, no dialog:\n", demoProfile)
+	cmd := exec.CommandContext(ctx, self, "process", "--profile", demoProfile)
+	var json bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &json, streams.ErrOut
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("running awsmfa process: %w", err)
+	}
+	fmt.Fprintf(out, "%s\n", bytes.TrimSpace(json.Bytes()))
+	fmt.Fprintf(out, "STS saw %d GetSessionToken call(s) for %d GetCallerIdentity call(s). Demo done at %s; its temporary files are removed.\n",
+		srv.Succeeded("GetSessionToken"), srv.Succeeded("GetCallerIdentity"), time.Now().Format(time.TimeOnly))
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,121 @@
+// Package cli holds awsmfa's commands: one file a command, each with an
+// options struct and a run function that gets its I/O streams injected.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/prompt"
+)
+
+// Deps are the seams tests replace: how a prompt driver is made.
+type Deps struct {
+	NewPrompter func(name string, opts prompt.Options) (prompt.Prompter, error)
+}
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	KeyringBackend string
+	Debug          bool
+}
+
+// Main runs awsmfa with args (without the program name) and returns the exit code.
+func Main(ctx context.Context, args []string, streams IOStreams, deps Deps) int {
+	if deps.NewPrompter == nil {
+		deps.NewPrompter = prompt.New
+	}
+	root := newRootCmd(streams, deps)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		// One line on stderr: clients such as botocore show it to the user.
+		fmt.Fprintf(streams.ErrOut, "awsmfa: %s\n", oneLine(err.Error()))
+		return 1
+	}
+	return 0
+}
+
+func newRootCmd(streams IOStreams, deps Deps) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "awsmfa",
+		Short: "MFA-protected AWS credentials for every SDK, through credential_process",
+		Long: `awsmfa keeps your IAM user's long-term keys in the OS keyring and serves
+MFA session credentials to every AWS client through credential_process.
+When the cached session nears its end it asks for the MFA code in a native
+dialog (or on the terminal), calls STS once, and caches the new session.`,
+		Example: `  awsmfa add --profile work
+  # ~/.aws/config:
+  #   [profile work]
+  #   mfa_serial = arn:aws:iam::123456789012:mfa/alice
+  #   credential_process = awsmfa process --profile work
+  aws sts get-caller-identity --profile work`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return applyEnvDefaults(cmd.Flags())
+		},
+	}
+	root.SetOut(streams.ErrOut)
+	root.SetErr(streams.ErrOut)
+	root.PersistentFlags().StringVar(&g.KeyringBackend, "keyring-backend", "", "keyring backend: "+strings.Join(cache.Backends(), ", ")+" (env AWSMFA_KEYRING_BACKEND; default per OS)")
+	root.PersistentFlags().BoolVar(&g.Debug, "debug", false, "print diagnostics to stderr (env AWSMFA_DEBUG)")
+	setEnv(root.PersistentFlags(), "keyring-backend", "AWSMFA_KEYRING_BACKEND")
+	setEnv(root.PersistentFlags(), "debug", "AWSMFA_DEBUG")
+
+	root.AddCommand(
+		newProcessCmd(g, streams, deps),
+		newAddCmd(g, streams, deps),
+		newClearCmd(g, streams, deps),
+		newDemoCmd(streams),
+	)
+	return root
+}
+
+// envAnnotation names the environment variable that sets a flag's default.
+const envAnnotation = "awsmfa_env"
+
+func setEnv(fs *pflag.FlagSet, flag, env string) {
+	if err := fs.SetAnnotation(flag, envAnnotation, []string{env}); err != nil {
+		panic(err) // a typo in a flag name: a programming error
+	}
+}
+
+// applyEnvDefaults lets AWSMFA_* variables set any flag not given on the
+// command line, so a credential_process line can stay short.
+func applyEnvDefaults(fs *pflag.FlagSet) error {
+	var errs []error
+	fs.VisitAll(func(f *pflag.Flag) {
+		envs := f.Annotations[envAnnotation]
+		if len(envs) == 0 || f.Changed {
+			return
+		}
+		if v, ok := os.LookupEnv(envs[0]); ok && v != "" {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w; fix or unset it", envs[0], v, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// debugf returns a logger for diagnostics on stderr, or a no-op.
+func (g *globalOptions) debugf(streams IOStreams) func(string, ...any) {
+	if !g.Debug {
+		return func(string, ...any) {}
+	}
+	return func(format string, args ...any) {
+		fmt.Fprintf(streams.ErrOut, "awsmfa: debug: "+format+"\n", args...)
+	}
+}

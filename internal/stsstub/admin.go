@@ -1,0 +1,162 @@
+package stsstub
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// adminPrefix is where the test-only API lives. No STS client calls a path,
+// so it cannot collide with STS traffic on the same listener.
+const adminPrefix = "/_stub/"
+
+// settableClock is what the clock endpoint needs; ManualClock provides it.
+type settableClock interface {
+	Set(time.Time)
+	Advance(time.Duration) time.Time
+}
+
+// Code returns the code the device shows now on the stand-in's clock. It
+// does not mark the code used, so it may already have been spent.
+func (s *Server) Code(serial string) (string, error) {
+	for _, u := range s.usersByKey {
+		if secret, ok := u.MFADevices[serial]; ok {
+			return codeAt(secret, s.clock.Now())
+		}
+	}
+	return "", fmt.Errorf("stsstub: no MFA device %q", serial)
+}
+
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	endpoint := r.URL.Path[len(adminPrefix):]
+	wantMethod := http.MethodPost
+	if endpoint == "totp" || endpoint == "calls" {
+		wantMethod = http.MethodGet
+	}
+	if r.Method != wantMethod {
+		w.Header().Set("Allow", wantMethod)
+		http.Error(w, "use "+wantMethod, http.StatusMethodNotAllowed)
+		return
+	}
+	switch endpoint {
+	case "totp":
+		code, err := s.Code(r.FormValue("serial"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		writeText(w, code)
+	case "clock":
+		s.adminClock(w, r)
+	case "calls":
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.AllCalls())
+	case "fail":
+		s.adminFail(w, r)
+	case "delay":
+		s.adminDelay(w, r)
+	case "reset":
+		s.Reset()
+		writeText(w, "ok")
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// adminClock handles ?advance=DURATION or ?set=RFC3339 and answers with the
+// new time.
+func (s *Server) adminClock(w http.ResponseWriter, r *http.Request) {
+	clock, ok := s.clock.(settableClock)
+	if !ok {
+		http.Error(w, "the stand-in's clock cannot be moved (use a ManualClock)", http.StatusConflict)
+		return
+	}
+	switch advance, set := r.FormValue("advance"), r.FormValue("set"); {
+	case advance != "":
+		d, err := time.ParseDuration(advance)
+		if err != nil {
+			http.Error(w, "advance: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		clock.Advance(d)
+	case set != "":
+		t, err := time.Parse(time.RFC3339, set)
+		if err != nil {
+			http.Error(w, "set: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		clock.Set(t)
+	default:
+		http.Error(w, "need advance=DURATION or set=RFC3339", http.StatusBadRequest)
+		return
+	}
+	writeText(w, s.clock.Now().UTC().Format(time.RFC3339))
+}
+
+// adminFail handles ?action=&status=500&code=InternalFailure&message=&count=1.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request) {
+	action, count, ok := actionAndCount(w, r)
+	if !ok {
+		return
+	}
+	status := http.StatusInternalServerError
+	if v := r.FormValue("status"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 400 || n > 599 {
+			http.Error(w, "status must be an HTTP error status", http.StatusBadRequest)
+			return
+		}
+		status = n
+	}
+	code := valueOr(r.FormValue("code"), "InternalFailure")
+	message := valueOr(r.FormValue("message"), "An internal error has occurred")
+	s.FailNext(action, count, status, code, message)
+	writeText(w, "ok")
+}
+
+// adminDelay handles ?action=&for=2s&count=1.
+func (s *Server) adminDelay(w http.ResponseWriter, r *http.Request) {
+	action, count, ok := actionAndCount(w, r)
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(r.FormValue("for"))
+	if err != nil {
+		http.Error(w, "for: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.DelayNext(action, count, d)
+	writeText(w, "ok")
+}
+
+func actionAndCount(w http.ResponseWriter, r *http.Request) (string, int, bool) {
+	action := r.FormValue("action")
+	if action == "" {
+		http.Error(w, "need action=", http.StatusBadRequest)
+		return "", 0, false
+	}
+	count := 1
+	if v := r.FormValue("count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			http.Error(w, "count must be a positive integer", http.StatusBadRequest)
+			return "", 0, false
+		}
+		count = n
+	}
+	return action, count, true
+}
+
+func valueOr(v, fallback string) string {
+	if v == "" {
+		return fallback
+	}
+	return v
+}
+
+func writeText(w http.ResponseWriter, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = fmt.Fprintln(w, text)
+}

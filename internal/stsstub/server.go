@@ -1,0 +1,275 @@
+// Package stsstub is a loopback-only stand-in for AWS STS, faithful enough on
+// the wire (Query protocol, XML, SigV4, TOTP MFA) that real SDKs and the AWS
+// CLI can be pointed at it in tests. It also counts calls and injects faults.
+package stsstub
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+const (
+	stsVersion = "2011-06-15"
+	// maxBodyBytes is far above any STS request; it only bounds memory.
+	maxBodyBytes = 1 << 20
+)
+
+// Server is the STS stand-in. It is an http.Handler; Start also serves it.
+type Server struct {
+	cfg        Config
+	clock      Clock
+	usersByKey map[string]*User
+	roles      map[string]*Role
+
+	mu           sync.Mutex
+	sessions     map[string]*session // by access key ID
+	lastUsedStep map[string]int64    // by MFA serial: one-time use of codes
+	calls        map[string]ActionCalls
+	failures     map[string][]*injectedFailure
+	delays       map[string][]*injectedDelay
+
+	httpServer *http.Server
+	url        string
+	// inflight lets Close wait for handlers, so none logs after a test ended.
+	inflight sync.WaitGroup
+}
+
+// New builds a stand-in from cfg without listening anywhere.
+func New(cfg Config) *Server {
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	s := &Server{
+		cfg:          cfg,
+		clock:        cfg.Clock,
+		usersByKey:   map[string]*User{},
+		roles:        map[string]*Role{},
+		sessions:     map[string]*session{},
+		lastUsedStep: map[string]int64{},
+	}
+	for i := range cfg.Users {
+		u := cfg.Users[i]
+		s.usersByKey[u.AccessKeyID] = &u
+	}
+	for i := range cfg.Roles {
+		r := cfg.Roles[i]
+		s.roles[r.ARN] = &r
+	}
+	s.Reset()
+	return s
+}
+
+// Start serves a new stand-in on an ephemeral port of 127.0.0.1. It never
+// listens on another address: the stand-in accepts well-known demo keys.
+func Start(cfg Config) (*Server, error) {
+	s := New(cfg)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s.httpServer = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.url = "http://" + ln.Addr().String()
+	go func() { _ = s.httpServer.Serve(ln) }()
+	return s, nil
+}
+
+// URL is the base URL to use as the STS endpoint, e.g. "http://127.0.0.1:PORT".
+// It is empty for a Server made with New.
+func (s *Server) URL() string { return s.url }
+
+// Close stops serving and drops open connections.
+func (s *Server) Close() error {
+	if s.httpServer == nil {
+		return nil
+	}
+	// Closing the connections cancels the requests' contexts, which ends
+	// injected delays, so the wait is short.
+	err := s.httpServer.Close()
+	s.inflight.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// request is what an action handler gets to work with.
+type request struct {
+	params    url.Values
+	caller    caller
+	now       time.Time
+	requestID string
+}
+
+// actionHandler runs with s.mu held, so MFA code consumption and session
+// bookkeeping are atomic per request.
+type actionHandler func(s *Server, req request) (any, *apiError)
+
+var actions = map[string]actionHandler{
+	"GetSessionToken":   (*Server).getSessionToken,
+	"GetCallerIdentity": (*Server).getCallerIdentity,
+	"AssumeRole":        (*Server).assumeRole,
+}
+
+// ServeHTTP answers STS requests and, under /_stub/, the admin API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inflight.Add(1)
+	defer s.inflight.Done()
+	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		s.serveAdmin(w, r)
+		return
+	}
+	requestID := newRequestID()
+	action, resp, apiErr := s.handleSTS(w, r, requestID)
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		s.logf("stsstub: %s abandoned by client", action)
+		return
+	}
+	w.Header().Set("x-amzn-RequestId", requestID)
+	// Clients compare this Date with their own clock to correct skew.
+	w.Header().Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
+	if apiErr != nil {
+		s.logf("stsstub: %s -> %d %s: %s", action, apiErr.Status, apiErr.Code, apiErr.Message)
+		writeError(w, requestID, apiErr)
+		return
+	}
+	s.recordSuccess(action)
+	s.logf("stsstub: %s -> 200", action)
+	writeXML(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleSTS(w http.ResponseWriter, r *http.Request, requestID string) (string, any, *apiError) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		return "", nil, &apiError{http.StatusBadRequest, "MalformedInput", "Could not read the request body."}
+	}
+	params, apiErr := requestParams(r, body)
+	if apiErr != nil {
+		return "", nil, apiErr
+	}
+	action := params.Get("Action")
+	if action == "" {
+		return "", nil, &apiError{http.StatusBadRequest, "MissingAction", "Missing Action"}
+	}
+
+	delay, failure := s.recordCall(action)
+	if delay > 0 {
+		timer := time.NewTimer(delay)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			// Nobody is listening; ServeHTTP sees the cancellation and
+			// writes nothing.
+			return action, nil, &apiError{http.StatusServiceUnavailable, "RequestAbandoned", "the client went away"}
+		}
+	}
+	if failure != nil {
+		return action, nil, failure
+	}
+
+	handler, known := actions[action]
+	if version := params.Get("Version"); !known || version != stsVersion {
+		return action, nil, errInvalidAction(action, version)
+	}
+	c, apiErr := s.authenticate(r, body)
+	if apiErr != nil {
+		return action, nil, apiErr
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	resp, apiErr := handler(s, request{params: params, caller: c, now: s.clock.Now(), requestID: requestID})
+	return action, resp, apiErr
+}
+
+// requestParams merges the query string with a form-encoded body, as the
+// Query protocol allows either.
+func requestParams(r *http.Request, body []byte) (url.Values, *apiError) {
+	params, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, &apiError{http.StatusBadRequest, "MalformedQueryString", err.Error()}
+	}
+	if len(body) == 0 {
+		return params, nil
+	}
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType != "application/x-www-form-urlencoded" {
+		return nil, &apiError{http.StatusBadRequest, "MalformedInput", "Unsupported Content-Type " + mediaType}
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, &apiError{http.StatusBadRequest, "MalformedInput", err.Error()}
+	}
+	for k, v := range form {
+		params[k] = append(params[k], v...)
+	}
+	return params, nil
+}
+
+// authenticate verifies the SigV4 signature and finds who made the request.
+func (s *Server) authenticate(r *http.Request, body []byte) (caller, *apiError) {
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return caller{}, errMissingAuthenticationToken()
+	}
+	auth, apiErr := parseAuthorization(header)
+	if apiErr != nil {
+		return caller{}, apiErr
+	}
+	signedAt, amzDate, apiErr := requestTime(r, auth)
+	if apiErr != nil {
+		return caller{}, apiErr
+	}
+	now := s.clock.Now()
+	if apiErr := checkFreshness(signedAt, now); apiErr != nil {
+		return caller{}, apiErr
+	}
+	c, secret, apiErr := s.lookupCaller(auth.accessKeyID, r.Header.Get("X-Amz-Security-Token"), now)
+	if apiErr != nil {
+		return caller{}, apiErr
+	}
+	if !verifySignature(r, body, auth, amzDate, secret) {
+		return caller{}, errSignatureDoesNotMatch(msgBadSignature)
+	}
+	return c, nil
+}
+
+// lookupCaller resolves an access key (and session token) to a caller and
+// the secret the request must have been signed with.
+func (s *Server) lookupCaller(accessKeyID, token string, now time.Time) (caller, string, *apiError) {
+	if user, ok := s.usersByKey[accessKeyID]; ok {
+		if token != "" {
+			return caller{}, "", errInvalidClientTokenID()
+		}
+		return caller{user: user}, user.SecretAccessKey, nil
+	}
+	s.mu.Lock()
+	sess, ok := s.sessions[accessKeyID]
+	s.mu.Unlock()
+	if !ok || !constantTimeEqual(token, sess.sessionToken) {
+		return caller{}, "", errInvalidClientTokenID()
+	}
+	if !now.Before(sess.expires) {
+		return caller{}, "", errExpiredToken()
+	}
+	return caller{user: sess.user, session: sess}, sess.secretAccessKey, nil
+}
+
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.cfg.Logf != nil {
+		s.cfg.Logf(format, args...)
+	}
+}

@@ -1,0 +1,35 @@
+package process
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/awsmfa/awsmfa/cache"
+)
+
+// processOutput is the credential_process wire format every SDK reads.
+type processOutput struct {
+	Version         int
+	AccessKeyId     string //nolint:revive // field names are the wire format
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      string
+}
+
+// WriteJSON writes sess in credential_process format (Version 1, Expiration
+// in RFC 3339 UTC) in a single write, so a reader never sees half of it.
+func WriteJSON(w io.Writer, sess cache.Session) error {
+	b, err := json.Marshal(processOutput{
+		Version:         1,
+		AccessKeyId:     sess.AccessKeyID,
+		SecretAccessKey: sess.SecretAccessKey,
+		SessionToken:    sess.SessionToken,
+		Expiration:      sess.Expiration.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}

@@ -1,0 +1,299 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/stsstub"
+	"github.com/awsmfa/awsmfa/prompt"
+)
+
+// memStore is an in-memory Store whose sessions a test can plant.
+type memStore struct {
+	mu       sync.Mutex
+	sessions map[cache.SessionKey]cache.Session
+	keys     map[string]cache.Keys
+}
+
+func (m *memStore) Session(k cache.SessionKey) (cache.Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sessions[k]
+	if !ok {
+		return cache.Session{}, cache.ErrNotFound
+	}
+	return s, nil
+}
+
+func (m *memStore) SetSession(k cache.SessionKey, s cache.Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sessions[k] = s
+	return nil
+}
+
+func (m *memStore) Keys(profile string) (cache.Keys, error) {
+	k, ok := m.keys[profile]
+	if !ok {
+		return cache.Keys{}, cache.ErrNotFound
+	}
+	return k, nil
+}
+
+// codePrompter answers with the stand-in's current code, or with the
+// scripted answers first, and counts how often it was asked.
+type codePrompter struct {
+	srv     *stsstub.Server
+	mu      sync.Mutex
+	answers []string
+	asked   []prompt.Request
+}
+
+func (p *codePrompter) MFACode(_ context.Context, req prompt.Request) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asked = append(p.asked, req)
+	if len(p.answers) > 0 {
+		a := p.answers[0]
+		p.answers = p.answers[1:]
+		if a == "cancel" {
+			return "", prompt.ErrCanceled
+		}
+		return a, nil
+	}
+	return p.srv.Code(req.MFASerial)
+}
+
+func (p *codePrompter) Passphrase(context.Context, string) (string, error) {
+	return "", errors.New("no passphrase in tests")
+}
+
+type fixture struct {
+	srv    *stsstub.Server
+	clock  *stsstub.ManualClock
+	store  *memStore
+	prompt *codePrompter
+	opts   Options
+}
+
+// newFixture points the SDK's config loading at a temporary config file and
+// the endpoint settings at a fresh stand-in, as a user's environment would.
+func newFixture(t *testing.T) *fixture {
+	clock := stsstub.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	user := stsstub.DemoUser()
+	srv, err := stsstub.Start(stsstub.Config{Clock: clock, Users: []stsstub.User{user}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	err = os.WriteFile(cfg, []byte("[profile work]\nmfa_serial = "+stsstub.DemoMFASerial+"\ncredential_process = awsmfa process --profile work\n"), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL())
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_PROFILE", "")
+
+	store := &memStore{
+		sessions: map[cache.SessionKey]cache.Session{},
+		keys:     map[string]cache.Keys{"work": {AccessKeyID: user.AccessKeyID, SecretAccessKey: user.SecretAccessKey}},
+	}
+	p := &codePrompter{srv: srv}
+	return &fixture{srv: srv, clock: clock, store: store, prompt: p, opts: Options{
+		Profile:  "work",
+		Store:    store,
+		Prompter: p,
+		LockDir:  filepath.Join(dir, "locks"),
+		Now:      clock.Now,
+	}}
+}
+
+func TestColdThenWarm(t *testing.T) {
+	f := newFixture(t)
+	first, err := Credentials(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(first.AccessKeyID, "ASIA") || first.SessionToken == "" {
+		t.Fatalf("not a session: %+v", first.AccessKeyID)
+	}
+	if got, want := first.Expiration.Sub(f.clock.Now()), DefaultDuration; got != want {
+		t.Errorf("session lasts %v, want the default %v", got, want)
+	}
+	second, err := Credentials(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second != first {
+		t.Error("warm call did not serve the cached session")
+	}
+	if n := len(f.prompt.asked); n != 1 {
+		t.Errorf("asked %d times, want 1", n)
+	}
+	if n := f.srv.Calls("GetSessionToken"); n != 1 {
+		t.Errorf("GetSessionToken called %d times, want 1", n)
+	}
+}
+
+func TestRefreshWindow(t *testing.T) {
+	f := newFixture(t)
+	first, err := Credentials(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Just outside the window: still served.
+	f.clock.Set(first.Expiration.Add(-DefaultRefreshWindow - time.Second))
+	if got, err := Credentials(context.Background(), f.opts); err != nil || got != first {
+		t.Fatalf("with %v left: got a new session or error %v, want the cached one", DefaultRefreshWindow+time.Second, err)
+	}
+	// Inside the window: refreshed, so no client ever gets a session that
+	// botocore (15 min) or the JS SDK (5 min) would refresh at once.
+	f.clock.Set(first.Expiration.Add(-DefaultRefreshWindow))
+	got, err := Credentials(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == first {
+		t.Fatal("a session inside the refresh window was served")
+	}
+	if n := len(f.prompt.asked); n != 2 {
+		t.Errorf("asked %d times, want 2", n)
+	}
+}
+
+func TestSettingsChangeTheCacheKey(t *testing.T) {
+	f := newFixture(t)
+	if _, err := Credentials(context.Background(), f.opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, change := range []func(){
+		func() { t.Setenv("AWS_REGION", "us-west-2") },
+		func() { f.opts.Duration = time.Hour },
+		func() { t.Setenv("AWS_ENDPOINT_URL_STS", f.srv.URL()+"/") },
+	} {
+		change()
+		f.clock.Advance(30 * time.Second) // a fresh TOTP window for the next code
+		before := len(f.prompt.asked)
+		if _, err := Credentials(context.Background(), f.opts); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.prompt.asked) != before+1 {
+			t.Errorf("after a settings change the old session was served")
+		}
+	}
+}
+
+func TestRejectedCodeIsAskedAgainWithSTSReason(t *testing.T) {
+	f := newFixture(t)
+	f.prompt.answers = []string{"000000"}
+	if code, _ := f.srv.Code(stsstub.DemoMFASerial); code == "000000" {
+		f.prompt.answers = []string{"111111"}
+	}
+	if _, err := Credentials(context.Background(), f.opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.prompt.asked) != 2 {
+		t.Fatalf("asked %d times, want 2", len(f.prompt.asked))
+	}
+	if r := f.prompt.asked[1].Retry; !strings.Contains(r, "invalid MFA one time pass code") {
+		t.Errorf("retry prompt shows %q, want STS's reason", r)
+	}
+	if r := f.prompt.asked[0].Retry; r != "" {
+		t.Errorf("first prompt shows a retry reason %q", r)
+	}
+}
+
+func TestCancelStopsWithoutCallingSTS(t *testing.T) {
+	f := newFixture(t)
+	f.prompt.answers = []string{"cancel"}
+	_, err := Credentials(context.Background(), f.opts)
+	if !errors.Is(err, prompt.ErrCanceled) {
+		t.Fatalf("got %v, want ErrCanceled", err)
+	}
+	if n := f.srv.Calls("GetSessionToken"); n != 0 {
+		t.Errorf("STS called %d times after a cancel", n)
+	}
+}
+
+func TestConcurrentCallersShareOneRefresh(t *testing.T) {
+	f := newFixture(t)
+	const callers = 8
+	var wg sync.WaitGroup
+	results := make([]cache.Session, callers)
+	errs := make([]error, callers)
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = Credentials(context.Background(), f.opts)
+		}()
+	}
+	wg.Wait()
+	for i := range callers {
+		if errs[i] != nil {
+			t.Fatalf("caller %d: %v", i, errs[i])
+		}
+		if results[i] != results[0] {
+			t.Errorf("caller %d got a different session", i)
+		}
+	}
+	if n := len(f.prompt.asked); n != 1 {
+		t.Errorf("asked %d times, want 1", n)
+	}
+	if n := f.srv.Calls("GetSessionToken"); n != 1 {
+		t.Errorf("GetSessionToken called %d times, want 1", n)
+	}
+}
+
+func TestOptionErrors(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name   string
+		change func(o *Options)
+		want   string
+	}{
+		{"no profile", func(o *Options) { o.Profile = "" }, "no profile given"},
+		{"short duration", func(o *Options) { o.Duration = time.Minute }, "outside STS's limits"},
+		{"long duration", func(o *Options) { o.Duration = 37 * time.Hour }, "outside STS's limits"},
+		{"window too wide", func(o *Options) { o.Duration = 15 * time.Minute; o.RefreshWindow = 20 * time.Minute }, "must be shorter than the session duration"},
+		{"missing profile", func(o *Options) { o.Profile = "nosuch" }, `profile "nosuch" is not in the AWS config files`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := f.opts
+			tc.change(&o)
+			_, err := Credentials(context.Background(), o)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+	if len(f.prompt.asked) != 0 {
+		t.Error("an invalid request prompted the user")
+	}
+}
+
+func TestEnterChain(t *testing.T) {
+	chain, err := EnterChain("", "work")
+	if err != nil || chain != "work" {
+		t.Fatalf("got %q, %v", chain, err)
+	}
+	chain, err = EnterChain(chain, "other")
+	if err != nil || chain != "work,other" {
+		t.Fatalf("got %q, %v", chain, err)
+	}
+	if _, err := EnterChain(chain, "work"); err == nil || !strings.Contains(err.Error(), "work -> other -> work") {
+		t.Fatalf("recursion not reported: %v", err)
+	}
+}

@@ -1,0 +1,59 @@
+package prompt
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseCode(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		wantErr  string // substring; empty means success
+	}{
+		{in: "123456", want: "123456"},
+		{in: "  012345\n", want: "012345"},
+		{in: "123 456", want: "123456"},
+		{in: "\t1 2 3\u00a04 5 6\r\n", want: "123456"},
+		{in: "", wantErr: `got ""`},
+		{in: "12345", wantErr: `got "1234"…`},
+		{in: "1234567", wantErr: `got "1234"…`},
+		{in: "12a", wantErr: `got "12a"`},
+		{in: "12345a", wantErr: "must be 6 digits"},
+		{in: "１２３４５６", wantErr: "must be 6 digits"}, // full-width digits are not ASCII
+		{in: "hunter2-my-password", wantErr: `got "hunt"…`},
+	} {
+		got, err := ParseCode(tc.in)
+		if tc.wantErr == "" {
+			if err != nil || got != tc.want {
+				t.Errorf("ParseCode(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, ErrInvalidCode) {
+			t.Errorf("ParseCode(%q) = %q, %v; want an ErrInvalidCode containing %q", tc.in, got, err, tc.wantErr)
+		}
+		if err != nil && strings.Contains(err.Error(), "password") {
+			t.Errorf("ParseCode(%q) error repeats too much of the input: %v", tc.in, err)
+		}
+	}
+}
+
+func TestMFAQuestion(t *testing.T) {
+	q := mfaQuestion(Request{Profile: "dev", MFASerial: "arn:aws:iam::123456789012:mfa/alice"})
+	for _, want := range []string{`"dev"`, "arn:aws:iam::123456789012:mfa/alice"} {
+		if !strings.Contains(q, want) {
+			t.Errorf("question %q lacks %q", q, want)
+		}
+	}
+	if strings.Contains(q, "rejected") {
+		t.Errorf("first question mentions a rejection: %q", q)
+	}
+	retry := mfaQuestion(Request{Profile: "dev", Retry: "invalid MFA one time pass code\x1b[2J"})
+	if !strings.Contains(retry, "invalid MFA one time pass code") {
+		t.Errorf("retry question %q lacks STS's reason", retry)
+	}
+	if strings.ContainsRune(retry, '\x1b') {
+		t.Errorf("retry question passes an escape sequence to the terminal: %q", retry)
+	}
+}

@@ -1,0 +1,26 @@
+package tests
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/awsmfa/awsmfa/internal/cli"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		// The real CLI with one extra prompt driver, "script", that answers
+		// from AWSMFA_TEST_ANSWERS: every client that runs `awsmfa` from PATH
+		// in a script runs this.
+		"awsmfa": func() {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{NewPrompter: newTestPrompter})
+			stop()
+			os.Exit(code)
+		},
+	})
+}

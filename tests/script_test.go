@@ -1,0 +1,215 @@
+package tests
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/awsmfa/awsmfa/internal/stsstub"
+)
+
+// Where a script's STS stand-in and its clock are kept in testscript's values.
+type (
+	stubKey  struct{}
+	clockKey struct{}
+)
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:       "testdata",
+		Setup:     setupScript,
+		Condition: condMissing,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"stub":    cmdStub,
+			"prompts": cmdPrompts,
+			"procs":   cmdProcs,
+			"clobber": cmdClobber,
+		},
+	})
+}
+
+// setupScript gives every script its own STS stand-in on loopback, with a
+// clock the script controls, a throwaway file keyring, and a HOME whose
+// ~/.aws/config the script writes.
+func setupScript(env *testscript.Env) error {
+	user := stsstub.DemoUser()
+	// The stand-in's clock starts at the real time, because awsmfa signs
+	// requests with it, and moves only when a script says so.
+	clock := stsstub.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	srv, err := stsstub.Start(stsstub.Config{
+		Clock: clock,
+		Users: []stsstub.User{user},
+	})
+	if err != nil {
+		return err
+	}
+	env.Defer(func() { srv.Close() })
+	env.Values[stubKey{}] = srv
+	env.Values[clockKey{}] = clock
+
+	work := env.WorkDir
+	home := filepath.Join(work, "home")
+	for _, kv := range [][2]string{
+		{"HOME", home},
+		{"USERPROFILE", home},
+		{"XDG_CACHE_HOME", filepath.Join(work, "cache")},
+		{"AWS_CONFIG_FILE", filepath.Join(home, ".aws", "config")},
+		{"AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, ".aws", "credentials")},
+		{"AWS_ENDPOINT_URL_STS", srv.URL()},
+		{"AWS_EC2_METADATA_DISABLED", "true"},
+		{"AWSMFA_KEYRING_BACKEND", "file"},
+		{"AWSMFA_FILE_DIR", filepath.Join(work, "keyring")},
+		{"AWSMFA_FILE_PASSPHRASE", "test-passphrase"},
+		{"AWSMFA_PROMPT", "script"},
+		{"AWSMFA_TEST_ANSWERS", "valid"},
+		{"AWSMFA_TEST_STUB_URL", srv.URL()},
+		{"AWSMFA_TEST_PROMPT_LOG", filepath.Join(work, "prompts.log")},
+		{"STUB_URL", srv.URL()},
+		{"DEMO_SERIAL", firstSerial(user)},
+		{"DEMO_KEY_ID", user.AccessKeyID},
+		{"DEMO_SECRET", user.SecretAccessKey},
+		{"AWSMFA_REQUIRE_ALL", os.Getenv("AWSMFA_REQUIRE_ALL")},
+	} {
+		env.Setenv(kv[0], kv[1])
+	}
+	return os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+}
+
+func firstSerial(u stsstub.User) string {
+	for serial := range u.MFADevices {
+		return serial
+	}
+	return ""
+}
+
+func stubOf(ts *testscript.TestScript) *stsstub.Server {
+	return ts.Value(stubKey{}).(*stsstub.Server)
+}
+
+// cmdStub drives and checks the script's STS stand-in:
+//
+//	stub code                          print the code the stand-in accepts now
+//	stub advance DURATION              move the stand-in's clock forward
+//	stub calls ACTION N                ACTION was called N times (any outcome)
+//	stub ok ACTION N                   ACTION succeeded N times
+//	stub fail ACTION N STATUS CODE MSG the next N calls of ACTION fail so
+func cmdStub(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: stub code|advance|calls|ok|fail ...")
+	}
+	srv := stubOf(ts)
+	switch args[0] {
+	case "code":
+		code, err := srv.Code(ts.Getenv("DEMO_SERIAL"))
+		ts.Check(err)
+		fmt.Fprintln(ts.Stdout(), code)
+	case "advance":
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		ts.Value(clockKey{}).(*stsstub.ManualClock).Advance(d)
+	case "calls", "ok":
+		want, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		got := srv.Calls(args[1])
+		if args[0] == "ok" {
+			got = srv.Succeeded(args[1])
+		}
+		if (got == want) == neg {
+			ts.Fatalf("stub %s %s: got %d, want %s%d", args[0], args[1], got, map[bool]string{true: "not ", false: ""}[neg], want)
+		}
+	case "fail":
+		n, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		status, err := strconv.Atoi(args[3])
+		ts.Check(err)
+		srv.FailNext(args[1], n, status, args[4], strings.Join(args[5:], " "))
+	default:
+		ts.Fatalf("stub: unknown subcommand %q", args[0])
+	}
+}
+
+// cmdPrompts checks how many times any awsmfa process asked for a code.
+func cmdPrompts(ts *testscript.TestScript, neg bool, args []string) {
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if f, err := os.Open(ts.Getenv("AWSMFA_TEST_PROMPT_LOG")); err == nil {
+		s := bufio.NewScanner(f)
+		for s.Scan() {
+			got++
+		}
+		f.Close()
+	}
+	if (got == want) == neg {
+		ts.Fatalf("prompts: got %d, want %d", got, want)
+	}
+}
+
+// condMissing is the script condition [missing:PROG]: true when PROG is not
+// installed, so the script can skip; an error (failing the script) when
+// AWSMFA_REQUIRE_ALL=1, since CI installs everything and a skip there is a bug.
+func condMissing(cond string) (bool, error) {
+	prog, ok := strings.CutPrefix(cond, "missing:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if _, err := exec.LookPath(prog); err != nil {
+		if os.Getenv("AWSMFA_REQUIRE_ALL") == "1" {
+			return false, fmt.Errorf("%s is required (AWSMFA_REQUIRE_ALL=1): %v", prog, err)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// cmdClobber overwrites with garbage every file in DIR whose name contains
+// SUBSTRING: a keyring item damaged by a crash or another program.
+func cmdClobber(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: clobber DIR SUBSTRING")
+	}
+	entries, err := os.ReadDir(ts.MkAbs(args[0]))
+	ts.Check(err)
+	n := 0
+	for _, e := range entries {
+		if strings.Contains(e.Name(), args[1]) {
+			ts.Check(os.WriteFile(filepath.Join(ts.MkAbs(args[0]), e.Name()), []byte("not a keyring item"), 0o600))
+			n++
+		}
+	}
+	if n == 0 {
+		ts.Fatalf("clobber: no file in %s contains %q", args[0], args[1])
+	}
+}
+
+// cmdProcs prints the number of running processes named NAME.
+func cmdProcs(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: procs NAME")
+	}
+	fmt.Fprintln(ts.Stdout(), countProcesses(ts, args[0]))
+}
+
+func countProcesses(ts *testscript.TestScript, name string) int {
+	entries, err := os.ReadDir("/proc")
+	ts.Check(err)
+	n := 0
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
+		if err == nil && strings.TrimSpace(string(comm)) == name {
+			n++
+		}
+	}
+	return n
+}

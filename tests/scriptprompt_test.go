@@ -1,0 +1,73 @@
+package tests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/awsmfa/awsmfa/internal/stsstub"
+	"github.com/awsmfa/awsmfa/prompt"
+)
+
+// newTestPrompter adds the "script" driver to the real ones.
+func newTestPrompter(name string, opts prompt.Options) (prompt.Prompter, error) {
+	if name == "script" {
+		return &scriptedPrompter{answers: strings.Split(os.Getenv("AWSMFA_TEST_ANSWERS"), ",")}, nil
+	}
+	return prompt.New(name, opts)
+}
+
+// scriptedPrompter plays the user: each MFACode call takes the next answer
+// from AWSMFA_TEST_ANSWERS ("valid" fetches the code the stand-in accepts
+// now, "wrong" a code it rejects, "cancel" dismisses the prompt, anything
+// else is typed as is; the last answer repeats) and appends one line per prompt to AWSMFA_TEST_PROMPT_LOG,
+// so scripts can count dialogs across processes.
+type scriptedPrompter struct {
+	answers []string
+	next    int
+}
+
+func (p *scriptedPrompter) MFACode(ctx context.Context, req prompt.Request) (string, error) {
+	if err := logPrompt(req); err != nil {
+		return "", err
+	}
+	answer := p.answers[min(p.next, len(p.answers)-1)]
+	p.next++
+	switch answer {
+	case "cancel":
+		return "", prompt.ErrCanceled
+	case "valid", "":
+		return stsstub.AdminCode(ctx, os.Getenv("AWSMFA_TEST_STUB_URL"), req.MFASerial)
+	case "wrong":
+		// The valid code with its last digit changed: wrong for certain.
+		code, err := stsstub.AdminCode(ctx, os.Getenv("AWSMFA_TEST_STUB_URL"), req.MFASerial)
+		if err != nil {
+			return "", err
+		}
+		return code[:5] + string('0'+(code[5]-'0'+1)%10), nil
+	default:
+		return prompt.ParseCode(answer)
+	}
+}
+
+func (p *scriptedPrompter) Passphrase(context.Context, string) (string, error) {
+	return "", errors.New("the test prompt knows no passphrase; set AWSMFA_FILE_PASSPHRASE")
+}
+
+func logPrompt(req prompt.Request) error {
+	path := os.Getenv("AWSMFA_TEST_PROMPT_LOG")
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(f, "profile=%s serial=%s retry=%q\n", req.Profile, req.MFASerial, req.Retry)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
