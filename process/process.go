@@ -173,8 +173,10 @@ func (o *Options) refresh(ctx context.Context, p profile, keys cache.Keys) (cach
 	req := prompt.Request{Profile: p.Name, MFASerial: p.MFASerial}
 	for try := 1; ; try++ {
 		code, err := o.Prompter.MFACode(ctx, req)
-		if errors.Is(err, prompt.ErrCanceled) {
-			return cache.Session{}, prompt.ErrCanceled
+		if errors.Is(err, prompt.ErrInvalidCode) && try < MaxTries {
+			// A typo never reaches STS; ask again and say what was wrong.
+			req.Retry = err.Error()
+			continue
 		}
 		if err != nil {
 			return cache.Session{}, err

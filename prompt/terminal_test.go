@@ -215,20 +215,3 @@ func TestTerminalMissing(t *testing.T) {
 		t.Errorf("MFACode without a terminal = %v; want an error naming the path", err)
 	}
 }
-
-func TestReadLine(t *testing.T) {
-	for _, tc := range []struct {
-		in, want string
-		err      error
-	}{
-		{in: "123456\nrest", want: "123456"},
-		{in: "123456\r\n", want: "123456"},
-		{in: "123456", want: "123456"}, // Ctrl-D after input
-		{in: "", err: ErrCanceled},    // Ctrl-D alone
-	} {
-		got, err := readLine(strings.NewReader(tc.in))
-		if got != tc.want || !errors.Is(err, tc.err) {
-			t.Errorf("readLine(%q) = %q, %v; want %q, %v", tc.in, got, err, tc.want, tc.err)
-		}
-	}
-}

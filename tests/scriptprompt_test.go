@@ -39,10 +39,10 @@ func (p *scriptedPrompter) MFACode(ctx context.Context, req prompt.Request) (str
 	case "cancel":
 		return "", prompt.ErrCanceled
 	case "valid", "":
-		return stsstub.AdminCode(ctx, os.Getenv("AWSMFA_TEST_STUB_URL"), req.MFASerial)
+		return stsstub.AdminCode(ctx, stubURL(), req.MFASerial)
 	case "wrong":
 		// The valid code with its last digit changed: wrong for certain.
-		code, err := stsstub.AdminCode(ctx, os.Getenv("AWSMFA_TEST_STUB_URL"), req.MFASerial)
+		code, err := stsstub.AdminCode(ctx, stubURL(), req.MFASerial)
 		if err != nil {
 			return "", err
 		}
@@ -50,6 +50,15 @@ func (p *scriptedPrompter) MFACode(ctx context.Context, req prompt.Request) (str
 	default:
 		return prompt.ParseCode(answer)
 	}
+}
+
+// stubURL is the stand-in that knows the codes: the script's own, or else the
+// one awsmfa talks to (`awsmfa demo` starts its own).
+func stubURL() string {
+	if u := os.Getenv("AWSMFA_TEST_STUB_URL"); u != "" {
+		return u
+	}
+	return os.Getenv("AWS_ENDPOINT_URL_STS")
 }
 
 func (p *scriptedPrompter) Passphrase(context.Context, string) (string, error) {
