@@ -23,8 +23,16 @@ type (
 )
 
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir:       "testdata",
+	testscript.Run(t, scriptParams("testdata"))
+}
+
+// scriptParams are the settings every script suite here shares: a stand-in
+// per script (setupScript), the [missing:PROG] condition and the custom
+// commands. Another suite (its own test, its own directory) calls this and
+// may add commands of its own to the returned Cmds.
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:       dir,
 		Setup:     setupScript,
 		Condition: condMissing,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -33,7 +41,7 @@ func TestScripts(t *testing.T) {
 			"procs":   cmdProcs,
 			"clobber": cmdClobber,
 		},
-	})
+	}
 }
 
 // setupScript gives every script its own STS stand-in on loopback, with a
