@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +24,9 @@ type (
 )
 
 func TestScripts(t *testing.T) {
+	if err := becomeSubreaper(); err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, scriptParams("testdata"))
 }
 
@@ -36,10 +40,10 @@ func scriptParams(dir string) testscript.Params {
 		Setup:     setupScript,
 		Condition: condMissing,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"stub":    cmdStub,
-			"prompts": cmdPrompts,
-			"procs":   cmdProcs,
-			"clobber": cmdClobber,
+			"stub":      cmdStub,
+			"prompts":   cmdPrompts,
+			"leftovers": cmdLeftovers,
+			"clobber":   cmdClobber,
 		},
 	}
 }
@@ -198,26 +202,58 @@ func cmdClobber(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdProcs prints the number of running processes named NAME.
-func cmdProcs(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: procs NAME")
+// cmdLeftovers succeeds when a process named NAME... is still running among
+// this test's descendants (so `! leftovers NAME` asserts none is), including orphans: TestMain makes the test a
+// child subreaper, so a daemon that double-forks away from awsmfa lands here
+// instead of at init. Other packages' tests, running at the same time, do not.
+func cmdLeftovers(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: leftovers NAME...")
 	}
-	fmt.Fprintln(ts.Stdout(), countProcesses(ts, args[0]))
+	left := descendantsNamed(ts, args)
+	if (len(left) > 0) == neg {
+		ts.Fatalf("leftover processes: %v", left)
+	}
 }
 
-func countProcesses(ts *testscript.TestScript, name string) int {
+// descendantsNamed lists the live descendants of this process whose name
+// is one of names, as "name(pid)".
+func descendantsNamed(ts *testscript.TestScript, names []string) []string {
 	entries, err := os.ReadDir("/proc")
 	ts.Check(err)
-	n := 0
+	parent := map[int]int{}
+	comm := map[int]string{}
 	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
 			continue
 		}
-		comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
-		if err == nil && strings.TrimSpace(string(comm)) == name {
-			n++
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue // exited meanwhile
+		}
+		// pid (comm) state ppid ...; comm may contain spaces, so split after ')'.
+		s := string(stat)
+		open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		fields := strings.Fields(s[closing+1:])
+		if open < 0 || closing < open || len(fields) < 2 || fields[0] == "Z" {
+			continue
+		}
+		ppid, _ := strconv.Atoi(fields[1])
+		parent[pid], comm[pid] = ppid, s[open+1:closing]
+	}
+	self := os.Getpid()
+	var found []string
+	for pid, name := range comm {
+		if !slices.Contains(names, name) {
+			continue
+		}
+		for p := parent[pid]; p > 1; p = parent[p] {
+			if p == self {
+				found = append(found, fmt.Sprintf("%s(%d)", name, pid))
+				break
+			}
 		}
 	}
-	return n
+	return found
 }
