@@ -48,7 +48,7 @@ type Store interface {
 type Options struct {
 	Profile       string
 	Duration      time.Duration // GetSessionToken DurationSeconds
-	RefreshWindow time.Duration
+	RefreshWindow time.Duration // 0: DefaultRefreshWindow, at most half of Duration
 	LockWait      time.Duration
 	LockDir       string // "" means the user's cache dir
 
@@ -64,7 +64,9 @@ func (o *Options) setDefaults() {
 		o.Duration = DefaultDuration
 	}
 	if o.RefreshWindow == 0 {
-		o.RefreshWindow = DefaultRefreshWindow
+		// A session shorter than twice the window would never be served
+		// from the cache; for those, refresh at half-life instead.
+		o.RefreshWindow = min(DefaultRefreshWindow, o.Duration/2)
 	}
 	if o.LockWait == 0 {
 		o.LockWait = DefaultLockWait

@@ -173,6 +173,23 @@ func TestRefreshWindow(t *testing.T) {
 	}
 }
 
+func TestShortSessionsRefreshAtHalfLife(t *testing.T) {
+	f := newFixture(t)
+	f.opts.Duration = 15 * time.Minute
+	first, err := Credentials(context.Background(), f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(first.Expiration.Add(-7*time.Minute - 31*time.Second))
+	if got, err := Credentials(context.Background(), f.opts); err != nil || got != first {
+		t.Fatalf("a 15-minute session with 7m31s left was not served from the cache (err %v)", err)
+	}
+	f.clock.Set(first.Expiration.Add(-7*time.Minute - 30*time.Second))
+	if got, err := Credentials(context.Background(), f.opts); err != nil || got == first {
+		t.Fatalf("a 15-minute session at half-life was served, want a refresh (err %v)", err)
+	}
+}
+
 func TestSettingsChangeTheCacheKey(t *testing.T) {
 	f := newFixture(t)
 	if _, err := Credentials(context.Background(), f.opts); err != nil {
@@ -267,7 +284,7 @@ func TestOptionErrors(t *testing.T) {
 		{"no profile", func(o *Options) { o.Profile = "" }, "no profile given"},
 		{"short duration", func(o *Options) { o.Duration = time.Minute }, "outside STS's limits"},
 		{"long duration", func(o *Options) { o.Duration = 37 * time.Hour }, "outside STS's limits"},
-		{"window too wide", func(o *Options) { o.Duration = 15 * time.Minute; o.RefreshWindow = 20 * time.Minute }, "must be shorter than the session duration"},
+		{"window too wide", func(o *Options) { o.Duration = 15 * time.Minute; o.RefreshWindow = 15 * time.Minute }, "must be shorter than the session duration"},
 		{"missing profile", func(o *Options) { o.Profile = "nosuch" }, `profile "nosuch" is not in the AWS config files`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,7 +46,7 @@ at once share one dialog and one STS call.`,
 	f.StringVar(&o.Prompt, "prompt", "auto", "how to ask for the MFA code: auto, gui or terminal (env AWSMFA_PROMPT)")
 	f.DurationVar(&o.PromptTimeout, "prompt-timeout", prompt.DefaultTimeout, "give up on an unanswered prompt after this long (env AWSMFA_PROMPT_TIMEOUT)")
 	f.DurationVar(&o.Duration, "duration", process.DefaultDuration, "session duration asked of STS, 15m to 36h (env AWSMFA_DURATION)")
-	f.DurationVar(&o.RefreshWindow, "refresh-window", process.DefaultRefreshWindow, "refresh a cached session that has less than this left (env AWSMFA_REFRESH_WINDOW)")
+	f.DurationVar(&o.RefreshWindow, "refresh-window", 0, "refresh a cached session that has less than this left; 0 means "+process.DefaultRefreshWindow.String()+", at most half of --duration (env AWSMFA_REFRESH_WINDOW)")
 	f.DurationVar(&o.LockWait, "lock-timeout", process.DefaultLockWait, "how long to wait for another awsmfa process that is refreshing the same session (env AWSMFA_LOCK_TIMEOUT)")
 	setEnv(f, "prompt", "AWSMFA_PROMPT")
 	setEnv(f, "prompt-timeout", "AWSMFA_PROMPT_TIMEOUT")
