@@ -11,6 +11,15 @@ type Keys struct {
 	AccessKeyID, SecretAccessKey string
 }
 
+// MaskedID shows enough of the access key id to recognise it in a message,
+// not enough to use it.
+func (k Keys) MaskedID() string {
+	if len(k.AccessKeyID) < 12 {
+		return "(a malformed access key id)"
+	}
+	return k.AccessKeyID[:4] + "…" + k.AccessKeyID[len(k.AccessKeyID)-4:]
+}
+
 type keysItem struct {
 	Version         int    `json:"version"`
 	Profile         string `json:"profile"`

@@ -63,17 +63,17 @@ func explainSTSError(err error, p profile, keys cache.Keys) error {
 		case code == "AccessDenied" && strings.Contains(msg, "invalid MFA one time pass code"):
 			return &codeRejectedError{Message: msg}
 		case code == "AccessDenied" && strings.Contains(msg, "unable to validate MFA code"):
-			return fmt.Errorf("STS does not accept MFA device %s for the stored key %s: %s; set mfa_serial in profile %q to the ARN of a device assigned to that IAM user", p.MFASerial, maskKeyID(keys.AccessKeyID), msg, p.Name)
+			return fmt.Errorf("STS does not accept MFA device %s for the stored key %s: %s; set mfa_serial in profile %q to the ARN of a device assigned to that IAM user", p.MFASerial, keys.MaskedID(), msg, p.Name)
 		case code == "InvalidClientTokenId" || code == "ExpiredToken":
-			return fmt.Errorf("STS does not recognise the stored access key %s for profile %q (%s): it was deleted, deactivated or mistyped; store a valid key with: awsmfa add --profile %s", maskKeyID(keys.AccessKeyID), p.Name, code, p.Name)
+			return fmt.Errorf("STS does not recognise the stored access key %s for profile %q (%s): it was deleted, deactivated or mistyped; store a valid key with: awsmfa add --profile %s", keys.MaskedID(), p.Name, code, p.Name)
 		case code == "SignatureDoesNotMatch" && strings.Contains(msg, "Signature expired"):
 			return fmt.Errorf("STS says this computer's clock is wrong (%s); synchronise the clock (e.g. enable NTP) and retry", msg)
 		case code == "SignatureDoesNotMatch":
-			return fmt.Errorf("STS rejected the signature made with the stored secret key for %s: the secret access key is wrong; store the right one with: awsmfa add --profile %s", maskKeyID(keys.AccessKeyID), p.Name)
+			return fmt.Errorf("STS rejected the signature made with the stored secret key for %s: the secret access key is wrong; store the right one with: awsmfa add --profile %s", keys.MaskedID(), p.Name)
 		case strings.Contains(code, "Throttl") || code == "RequestLimitExceeded":
 			return fmt.Errorf("STS is throttling requests (%s: %s); wait a minute and retry", code, msg)
 		case code == "AccessDenied":
-			return fmt.Errorf("STS denied GetSessionToken for %s: %s; check the IAM user's policies", maskKeyID(keys.AccessKeyID), msg)
+			return fmt.Errorf("STS denied GetSessionToken for %s: %s; check the IAM user's policies", keys.MaskedID(), msg)
 		default:
 			return fmt.Errorf("STS GetSessionToken failed at %s: %s: %s", p.endpointName(), code, msg)
 		}
@@ -103,12 +103,4 @@ func rootCause(err error) error {
 		}
 		err = next
 	}
-}
-
-// maskKeyID shows enough of an access key ID to recognise it, not to use it.
-func maskKeyID(id string) string {
-	if len(id) < 8 {
-		return "(a short, invalid key id)"
-	}
-	return id[:4] + "…" + id[len(id)-4:]
 }

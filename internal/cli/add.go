@@ -75,7 +75,7 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, streams IOStre
 	if err := store.SetKeys(o.Profile, keys); err != nil {
 		return fmt.Errorf("storing keys for profile %q in the %s keyring: %w", o.Profile, store.Backend(), err)
 	}
-	fmt.Fprintf(streams.Out, "Stored access key %s for profile %q in the %s keyring; its cached sessions were dropped.\n", keys.AccessKeyID, o.Profile, store.Backend())
+	fmt.Fprintf(streams.Out, "Stored access key %s for profile %q in the %s keyring; its cached sessions were dropped.\n", keys.MaskedID(), o.Profile, store.Backend())
 	return nil
 }
 
