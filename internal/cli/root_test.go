@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/awsmfa/awsmfa/cache"
+)
+
+// run executes awsmfa in-process with the given stdin and returns its
+// streams and exit code.
+func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Main(context.Background(), args, IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}, Deps{})
+	return out.String(), errOut.String(), code
+}
+
+func TestErrorsAreOneLineOnStderr(t *testing.T) {
+	stdout, stderr, code := run(t, "", "process")
+	if code == 0 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q; want a failure with nothing on stdout", code, stdout)
+	}
+	if want := "awsmfa: no profile given; pass --profile NAME in the credential_process line\n"; stderr != want {
+		t.Errorf("stderr = %q, want %q", stderr, want)
+	}
+}
+
+func TestEnvironmentSetsFlagDefaults(t *testing.T) {
+	t.Setenv("AWSMFA_PROMPT", "carrier-pigeon")
+	t.Setenv("AWSMFA_KEYRING_BACKEND", "file")
+	_, stderr, code := run(t, "", "process", "--profile", "work")
+	if code == 0 || !strings.Contains(stderr, `unknown prompt "carrier-pigeon"`) {
+		t.Errorf("exit %d, stderr %q; want the env value to reach the flag", code, stderr)
+	}
+	// A flag on the command line wins over the environment.
+	t.Setenv("AWSMFA_DURATION", "not-a-duration")
+	_, stderr, code = run(t, "", "process", "--profile", "work", "--duration", "1h", "--prompt", "carrier-pigeon")
+	if code == 0 || strings.Contains(stderr, "AWSMFA_DURATION") {
+		t.Errorf("exit %d, stderr %q; the --duration flag should have won over AWSMFA_DURATION", code, stderr)
+	}
+	_, stderr, _ = run(t, "", "process", "--profile", "work")
+	if !strings.Contains(stderr, `AWSMFA_DURATION="not-a-duration"`) {
+		t.Errorf("stderr %q does not name the bad variable", stderr)
+	}
+}
+
+func TestValidateKeys(t *testing.T) {
+	const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	for _, tc := range []struct {
+		keys cache.Keys
+		want string // "" = valid
+	}{
+		{cache.Keys{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: secret}, ""},
+		{cache.Keys{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: secret}, "temporary session key"},
+		{cache.Keys{AccessKeyID: "akia-lowercase", SecretAccessKey: secret}, "does not look like an access key id"},
+		{cache.Keys{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: ""}, "empty or contains spaces"},
+		{cache.Keys{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "two words"}, "empty or contains spaces"},
+	} {
+		err := validateKeys(tc.keys)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: unexpected error %v", tc.keys.AccessKeyID, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: got %v, want %q", tc.keys.AccessKeyID, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), secret) {
+			t.Errorf("error repeats the secret: %v", err)
+		}
+	}
+}
+
+func TestAddReadsKeysFromStdinAndNeverEchoesTheSecret(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWSMFA_FILE_DIR", dir)
+	t.Setenv("AWSMFA_FILE_PASSPHRASE", "pw")
+	const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	stdout, stderr, code := run(t, "AKIAIOSFODNN7EXAMPLE\n"+secret+"\n", "add", "--profile", "work", "--keyring-backend", "file")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stdout+stderr, secret) || strings.Contains(stdout+stderr, "AKIAIOSFODNN7EXAMPLE") {
+		t.Errorf("output shows the key: %q %q", stdout, stderr)
+	}
+	store, err := cache.Open(cache.Config{Backend: "file", FileDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.Keys("work")
+	if err != nil || got.SecretAccessKey != secret || got.AccessKeyID != "AKIAIOSFODNN7EXAMPLE" {
+		t.Fatalf("stored %v, %v", got.AccessKeyID, err)
+	}
+}
