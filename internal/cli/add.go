@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/awsmfa/awsmfa/cache"
-	"github.com/awsmfa/awsmfa/prompt"
 )
 
 type addOptions struct {
@@ -64,11 +63,7 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, streams IOStre
 	if err := validateKeys(keys); err != nil {
 		return err
 	}
-	prompter, err := deps.NewPrompter("auto", prompt.Options{})
-	if err != nil {
-		return err
-	}
-	store, err := g.openStore(ctx, prompter)
+	store, err := g.openStoreInteractive(ctx, deps)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/awsmfa/awsmfa/prompt"
 )
 
 type clearOptions struct {
@@ -32,11 +31,7 @@ so the next AWS call asks for a fresh MFA code. Stored long-term keys stay.`,
 }
 
 func runClear(ctx context.Context, g *globalOptions, o *clearOptions, streams IOStreams, deps Deps) error {
-	prompter, err := deps.NewPrompter("auto", prompt.Options{})
-	if err != nil {
-		return err
-	}
-	store, err := g.openStore(ctx, prompter)
+	store, err := g.openStoreInteractive(ctx, deps)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,17 @@ import (
 	"github.com/awsmfa/awsmfa/prompt"
 )
 
+// openStoreInteractive opens the keyring for a command run by a person:
+// the file keyring's passphrase, if needed, is asked in a dialog or on the
+// terminal, whichever is usable.
+func (g *globalOptions) openStoreInteractive(ctx context.Context, deps Deps) (*cache.Store, error) {
+	p, err := deps.NewPrompter("auto", prompt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return g.openStore(ctx, p)
+}
+
 // openStore opens the keyring named by the global flags; the file backend's
 // passphrase, when not in AWSMFA_FILE_PASSPHRASE, is asked through p.
 func (g *globalOptions) openStore(ctx context.Context, p prompt.Prompter) (*cache.Store, error) {
