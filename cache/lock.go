@@ -14,8 +14,10 @@ import (
 
 // lockRetry is how often a waiting process retries the lock. flock has no
 // portable blocking wait with a deadline, so polling is the way to honour
-// both ctx and wait; 50ms is invisible next to an MFA prompt.
-const lockRetry = 50 * time.Millisecond
+// both ctx and wait. A retry is one syscall; 10ms keeps the dozens of
+// processes a cold-cache storm leaves waiting from each adding up to a
+// whole interval of idle time once the refresh is done.
+const lockRetry = 10 * time.Millisecond
 
 // LockDir is where lock files live by default: <user cache dir>/awsmfa/locks.
 func LockDir() (string, error) {

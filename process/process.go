@@ -50,11 +50,25 @@ type Options struct {
 	Duration      time.Duration // GetSessionToken DurationSeconds
 	RefreshWindow time.Duration // 0: DefaultRefreshWindow, at most half of Duration
 	LockWait      time.Duration
-	LockDir       string // "" means the user's cache dir
+	LockDir       string        // "" means the user's cache dir
+	STSTimeout    time.Duration // bounds each STS call, retries included; 0: DefaultSTSTimeout
+	// StateDir keeps, per MFA device, when STS last accepted a code from it
+	// (no secret); "" means <user cache dir>/awsmfa/codes.
+	StateDir string
 
 	Store    Store
 	Prompter prompt.Prompter
-	Now      func() time.Time
+	// MFAProcess makes the prompter for a profile's mfa_process command;
+	// nil means prompt.NewCommand with default options.
+	MFAProcess func(command string) prompt.Prompter
+
+	Now func() time.Time
+	// Sleep waits for d or until ctx is done; tests replace it (with Now)
+	// so that waiting for the next code window takes no real time.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Notef tells the user something worth knowing while they wait (one
+	// line on stderr); it must never be given a secret.
+	Notef func(format string, args ...any)
 	// Debugf receives diagnostics; it must never be given a secret.
 	Debugf func(format string, args ...any)
 }
@@ -71,11 +85,32 @@ func (o *Options) setDefaults() {
 	if o.LockWait == 0 {
 		o.LockWait = DefaultLockWait
 	}
+	if o.MFAProcess == nil {
+		o.MFAProcess = func(command string) prompt.Prompter { return prompt.NewCommand(command, prompt.Options{}) }
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.Notef == nil {
+		o.Notef = func(string, ...any) {}
+	}
 	if o.Debugf == nil {
 		o.Debugf = func(string, ...any) {}
+	}
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -92,65 +127,91 @@ func (o *Options) validate() error {
 	return nil
 }
 
-// Credentials returns a session for o.Profile with more than o.RefreshWindow
-// left, from the cache when it has one, else from STS after asking for a code.
+// Credentials returns a session for o.Profile with more than the refresh
+// window left, from the cache when it has one, else from STS after asking
+// for a code. An IAM-user profile (mfa_serial) gets a GetSessionToken
+// session; a role profile (role_arn + source_profile) gets an AssumeRole
+// session made with its source's session (see role.go).
 func Credentials(ctx context.Context, o Options) (cache.Session, error) {
 	o.setDefaults()
 	if err := o.validate(); err != nil {
 		return cache.Session{}, err
 	}
+	ctx = withSTSCall(ctx, o.STSTimeout, o.Notef)
 	p, err := loadProfile(ctx, o.Profile)
 	if err != nil {
 		return cache.Session{}, err
 	}
-	if p.RoleARN != "" {
-		return cache.Session{}, fmt.Errorf("profile %q has role_arn: awsmfa serves IAM-user profiles (GetSessionToken) only so far; remove role_arn from the profile that runs awsmfa", p.Name)
-	}
-	if p.MFASerial == "" {
-		return cache.Session{}, fmt.Errorf("profile %q has no mfa_serial; add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE to it", p.Name)
-	}
-	key := cache.NewSessionKey(p.Name, p.cacheSettings(o.Duration)...)
-
-	if sess, ok := o.fresh(key, "cache"); ok {
-		return sess, nil
-	}
-
-	unlock, err := cache.Lock(ctx, o.LockDir, key, o.LockWait)
+	t, err := o.plan(ctx, p, nil)
 	if err != nil {
 		return cache.Session{}, err
 	}
-	defer func() {
-		if err := unlock(); err != nil {
-			o.Debugf("releasing lock: %v", err)
-		}
-	}()
+	o.Debugf("serving %s", t.describe())
+	return o.obtain(ctx, t)
+}
+
+// userSession serves an IAM-user profile with mfa_serial: the cached
+// GetSessionToken session, or a new one made under the profile's lock.
+func (o *Options) userSession(ctx context.Context, t *target) (cache.Session, error) {
+	p := t.p
+	if sess, ok := o.fresh(t, "cache"); ok {
+		return sess, nil
+	}
+	unlock, err := cache.Lock(ctx, o.LockDir, t.key, o.LockWait)
+	if err != nil {
+		return cache.Session{}, err
+	}
+	defer o.unlock(unlock)
 	// Another process may have refreshed the session while we waited.
-	if sess, ok := o.fresh(key, "cache after lock"); ok {
+	if sess, ok := o.fresh(t, "cache after lock"); ok {
 		return sess, nil
 	}
-
-	keys, err := o.Store.Keys(p.Name)
-	if errors.Is(err, cache.ErrNotFound) {
-		return cache.Session{}, fmt.Errorf("no long-term keys stored for profile %q; store them with: awsmfa add --profile %s", p.Name, p.Name)
-	}
-	if err != nil {
-		return cache.Session{}, fmt.Errorf("reading long-term keys for profile %q: %w", p.Name, err)
-	}
-
-	sess, err := o.refresh(ctx, p, keys)
+	keys, err := o.keys(p.Name)
 	if err != nil {
 		return cache.Session{}, err
 	}
-	if err := o.Store.SetSession(key, sess); err != nil {
-		// The session is still good: hand it out, the next call asks again.
-		o.Debugf("caching session: %v", err)
+	sess, err := o.withMFACode(ctx, p, func(ctx context.Context, code string) (cache.Session, error) {
+		start := o.Now()
+		sess, err := getSessionToken(ctx, p, keys, code, o.Duration)
+		o.Debugf("GetSessionToken took %v", o.Now().Sub(start).Round(time.Millisecond))
+		return sess, err
+	})
+	if err != nil {
+		return cache.Session{}, err
 	}
+	o.store(t, sess)
 	return sess, nil
 }
 
+func (o *Options) keys(profileName string) (cache.Keys, error) {
+	keys, err := o.Store.Keys(profileName)
+	if errors.Is(err, cache.ErrNotFound) {
+		return cache.Keys{}, fmt.Errorf("no long-term keys stored for profile %q; store them with: awsmfa add --profile %s", profileName, profileName)
+	}
+	if err != nil {
+		return cache.Keys{}, fmt.Errorf("reading long-term keys for profile %q: %w", profileName, err)
+	}
+	return keys, nil
+}
+
+func (o *Options) unlock(unlock func() error) {
+	if err := unlock(); err != nil {
+		o.Debugf("releasing lock: %v", err)
+	}
+}
+
+// store caches sess; a failure only costs a prompt next time.
+func (o *Options) store(t *target, sess cache.Session) {
+	if err := o.Store.SetSession(t.key, sess); err != nil {
+		// The session is still good: hand it out, the next call asks again.
+		o.Debugf("caching session for %q: %v", t.p.Name, err)
+	}
+}
+
 // fresh returns the cached session if it has more than the refresh window left.
-func (o *Options) fresh(key cache.SessionKey, where string) (cache.Session, bool) {
-	sess, err := o.Store.Session(key)
+func (o *Options) fresh(t *target, where string) (cache.Session, bool) {
+	where = t.p.Name + ": " + where
+	sess, err := o.Store.Session(t.key)
 	switch {
 	case errors.Is(err, cache.ErrNotFound):
 		o.Debugf("%s: miss", where)
@@ -161,20 +222,36 @@ func (o *Options) fresh(key cache.SessionKey, where string) (cache.Session, bool
 		return cache.Session{}, false
 	}
 	left := sess.Expiration.Sub(o.Now())
-	if left <= o.RefreshWindow {
-		o.Debugf("%s: session has %v left, refresh window is %v", where, left.Round(time.Second), o.RefreshWindow)
+	if left <= t.window {
+		o.Debugf("%s: session has %v left, refresh window is %v", where, left.Round(time.Second), t.window)
 		return cache.Session{}, false
 	}
 	o.Debugf("%s: hit, %v left", where, left.Round(time.Second))
 	return sess, true
 }
 
-// refresh asks for a code and calls GetSessionToken, asking again with STS's
-// reason when the code is rejected, up to MaxTries times.
-func (o *Options) refresh(ctx context.Context, p profile, keys cache.Keys) (cache.Session, error) {
+// withMFACode asks for a code for p's MFA device and passes it to call,
+// asking again with STS's reason when the code is rejected, up to MaxTries
+// times. It first waits out the 30-second window of a code STS just
+// accepted for this device, since STS takes each code once.
+func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx context.Context, code string) (cache.Session, error)) (cache.Session, error) {
+	// mfa_process is read only now, when a code is needed: a cache hit
+	// reads no file the SDK has not read already.
+	prompter := o.Prompter
+	command, err := customKey(p.Name, "mfa_process")
+	if err != nil {
+		return cache.Session{}, err
+	}
+	if command != "" {
+		o.Debugf("%s: reading the MFA code from mfa_process", p.Name)
+		prompter = o.MFAProcess(command)
+	}
+	if err := o.waitForNextCode(ctx, p.MFASerial); err != nil {
+		return cache.Session{}, err
+	}
 	req := prompt.Request{Profile: p.Name, MFASerial: p.MFASerial}
 	for try := 1; ; try++ {
-		code, err := o.Prompter.MFACode(ctx, req)
+		code, err := prompter.MFACode(ctx, req)
 		if errors.Is(err, prompt.ErrInvalidCode) && try < MaxTries {
 			// A typo never reaches STS; ask again and say what was wrong.
 			req.Retry = err.Error()
@@ -183,17 +260,18 @@ func (o *Options) refresh(ctx context.Context, p profile, keys cache.Keys) (cach
 		if err != nil {
 			return cache.Session{}, err
 		}
-		start := o.Now()
-		sess, err := getSessionToken(ctx, p, keys, code, o.Duration)
-		o.Debugf("GetSessionToken took %v", o.Now().Sub(start).Round(time.Millisecond))
+		sess, err := call(ctx, code)
 		var rejected *codeRejectedError
-		if errors.As(err, &rejected) && try < MaxTries {
+		switch {
+		case err == nil:
+			o.codeAccepted(p.MFASerial)
+			return sess, nil
+		case errors.As(err, &rejected) && try < MaxTries:
 			req.Retry = rejected.Message
-			continue
-		}
-		if errors.As(err, &rejected) {
+		case errors.As(err, &rejected):
 			return cache.Session{}, fmt.Errorf("STS rejected %d MFA codes for %s (%s); check the device's clock and that mfa_serial names the device you read the code from", MaxTries, p.MFASerial, rejected.Message)
+		default:
+			return cache.Session{}, err
 		}
-		return sess, err
 	}
 }

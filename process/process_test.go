@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,19 +77,23 @@ func (p *codePrompter) Passphrase(context.Context, string) (string, error) {
 }
 
 type fixture struct {
-	srv    *stsstub.Server
-	clock  *stsstub.ManualClock
-	store  *memStore
-	prompt *codePrompter
-	opts   Options
+	srv        *stsstub.Server
+	clock      *stsstub.ManualClock
+	store      *memStore
+	prompt     *codePrompter
+	opts       Options
+	configPath string
+	notes      []string        // what Notef told the user
+	slept      []time.Duration // what Sleep waited
 }
 
 // newFixture points the SDK's config loading at a temporary config file and
 // the endpoint settings at a fresh stand-in, as a user's environment would.
-func newFixture(t *testing.T) *fixture {
+// With roles, the stand-in accepts AssumeRole only for those.
+func newFixture(t *testing.T, roles ...stsstub.Role) *fixture {
 	clock := stsstub.NewManualClock(time.Now().UTC().Truncate(time.Second))
 	user := stsstub.DemoUser()
-	srv, err := stsstub.Start(stsstub.Config{Clock: clock, Users: []stsstub.User{user}})
+	srv, err := stsstub.Start(stsstub.Config{Clock: clock, Users: []stsstub.User{user}, Roles: roles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,13 +116,37 @@ func newFixture(t *testing.T) *fixture {
 		keys:     map[string]cache.Keys{"work": {AccessKeyID: user.AccessKeyID, SecretAccessKey: user.SecretAccessKey}},
 	}
 	p := &codePrompter{srv: srv}
-	return &fixture{srv: srv, clock: clock, store: store, prompt: p, opts: Options{
+	f := &fixture{srv: srv, clock: clock, store: store, prompt: p, configPath: cfg}
+	f.opts = Options{
 		Profile:  "work",
 		Store:    store,
 		Prompter: p,
 		LockDir:  filepath.Join(dir, "locks"),
+		StateDir: filepath.Join(dir, "codes"),
 		Now:      clock.Now,
-	}}
+		// Waiting for the next code window moves the stand-in's clock,
+		// as the real time would move on.
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			f.slept = append(f.slept, d)
+			clock.Advance(d)
+			return ctx.Err()
+		},
+		Notef: func(format string, args ...any) { f.notes = append(f.notes, fmt.Sprintf(format, args...)) },
+	}
+	return f
+}
+
+// addConfig appends sections to the fixture's AWS config file.
+func (f *fixture) addConfig(t *testing.T, text string) {
+	t.Helper()
+	file, err := os.OpenFile(f.configPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if _, err := file.WriteString("\n" + text); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestColdThenWarm(t *testing.T) {

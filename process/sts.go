@@ -24,6 +24,8 @@ func (e *codeRejectedError) Error() string { return "MFA code rejected: " + e.Me
 
 // getSessionToken trades the long-term keys and an MFA code for a session.
 func getSessionToken(ctx context.Context, p profile, keys cache.Keys, code string, duration time.Duration) (cache.Session, error) {
+	ctx, cancel := stsDeadline(ctx)
+	defer cancel()
 	client := sts.NewFromConfig(p.awsConfig, func(o *sts.Options) {
 		o.Credentials = credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, "")
 	})
@@ -35,6 +37,7 @@ func getSessionToken(ctx context.Context, p profile, keys cache.Keys, code strin
 	if err != nil {
 		return cache.Session{}, explainSTSError(err, p, keys)
 	}
+	noteClockSkew(ctx, out.ResultMetadata)
 	c := out.Credentials
 	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
 		return cache.Session{}, fmt.Errorf("STS at %s answered GetSessionToken without complete credentials; check the endpoint settings", p.endpointName())

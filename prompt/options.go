@@ -25,12 +25,16 @@ type Options struct {
 	// decides whether a dialog can be shown; tests inject them.
 	Getenv   func(string) string
 	LookPath func(string) (string, error)
+	// YkmanAccount is the OATH account the ykman driver reads; empty means
+	// the MFA device's ARN.
+	YkmanAccount string
 }
 
 // Names lists the prompt names New accepts; the first is the default.
-func Names() []string { return []string{"auto", "gui", "terminal"} }
+func Names() []string { return []string{"auto", "gui", "terminal", "ykman"} }
 
-// New returns the named Prompter: "auto" (also for ""), "gui" or "terminal".
+// New returns the named Prompter: "auto" (also for ""), "gui", "terminal"
+// or "ykman" (a YubiKey's OATH code through YubiKey Manager).
 // It touches neither the display nor the terminal; drivers look for them
 // only when asked for a code, so a valid cached session never needs either.
 func New(name string, opts Options) (Prompter, error) {
@@ -44,6 +48,8 @@ func New(name string, opts Options) (Prompter, error) {
 		return gui, nil
 	case "terminal":
 		return term, nil
+	case "ykman":
+		return newYkman(cfg, &auto{gui: gui, terminal: term}), nil
 	}
 	return nil, fmt.Errorf("unknown prompt %q; use one of: %s", name, strings.Join(Names(), ", "))
 }

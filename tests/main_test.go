@@ -18,7 +18,8 @@ func TestMain(m *testing.M) {
 		// in a script runs this.
 		"awsmfa": func() {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-			code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{NewPrompter: newTestPrompter})
+			now, sleep := scriptClock()
+			code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{NewPrompter: newTestPrompter, Now: now, Sleep: sleep})
 			stop()
 			os.Exit(code)
 		},

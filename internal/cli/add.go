@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,8 +41,6 @@ drops the profile's cached sessions.`,
 	return cmd
 }
 
-var accessKeyIDPattern = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
-
 func runAdd(ctx context.Context, g *globalOptions, o *addOptions, streams IOStreams, deps Deps) error {
 	if o.Profile == "" {
 		return fmt.Errorf("no profile given; pass --profile NAME")
@@ -78,7 +75,7 @@ func validateKeys(k cache.Keys) error {
 	switch {
 	case strings.HasPrefix(k.AccessKeyID, "ASIA"):
 		return fmt.Errorf("access key id %s is a temporary session key; GetSessionToken needs the IAM user's long-term key (it starts with AKIA)", k.AccessKeyID)
-	case !accessKeyIDPattern.MatchString(k.AccessKeyID):
+	case !looksLikeAccessKeyID(k.AccessKeyID):
 		return fmt.Errorf("%q does not look like an access key id (20 upper-case letters and digits, starting AKIA); check what you pasted", k.AccessKeyID)
 	case k.SecretAccessKey == "" || strings.ContainsAny(k.SecretAccessKey, " \t\r\n"):
 		return fmt.Errorf("the secret access key is empty or contains spaces; paste it again")

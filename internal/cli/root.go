@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -16,9 +17,12 @@ import (
 	"github.com/awsmfa/awsmfa/prompt"
 )
 
-// Deps are the seams tests replace: how a prompt driver is made.
+// Deps are the seams tests replace: how a prompt driver is made, and the
+// clock the credential flow reads and waits on (nil: the real one).
 type Deps struct {
 	NewPrompter func(name string, opts prompt.Options) (prompt.Prompter, error)
+	Now         func() time.Time
+	Sleep       func(ctx context.Context, d time.Duration) error
 }
 
 // globalOptions are the flags every command shares.
@@ -34,7 +38,12 @@ func Main(ctx context.Context, args []string, streams IOStreams, deps Deps) int 
 	}
 	root := newRootCmd(streams, deps)
 	root.SetArgs(args)
+	useStdoutForCompletion(root, args, streams)
 	if err := root.ExecuteContext(ctx); err != nil {
+		var exit *exitCodeError
+		if errors.As(err, &exit) {
+			return exit.code // exec: the command's own exit code, already explained
+		}
 		// One line on stderr: clients such as botocore show it to the user.
 		fmt.Fprintf(streams.ErrOut, "awsmfa: %s\n", oneLine(err.Error()))
 		return 1
@@ -75,7 +84,16 @@ dialog (or on the terminal), calls STS once, and caches the new session.`,
 		newAddCmd(g, streams, deps),
 		newClearCmd(g, streams, deps),
 		newDemoCmd(streams),
+		newSetupCmd(g, streams, deps),
+		newMFACmd(g, streams, deps),
+		newListCmd(g, streams, deps),
+		newRemoveCmd(g, streams, deps),
+		newDoctorCmd(g, streams, deps),
+		newCompletionCmd(streams),
+		newExportCmd(g, streams, deps),
+		newExecCmd(g, streams, deps),
 	)
+	completeProfiles(root)
 	return root
 }
 

@@ -21,6 +21,9 @@ type settableClock interface {
 // Code returns the code the device shows now on the stand-in's clock. It
 // does not mark the code used, so it may already have been spent.
 func (s *Server) Code(serial string) (string, error) {
+	// IAM enrolment changes users' devices while the stand-in serves.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, u := range s.usersByKey {
 		if secret, ok := u.MFADevices[serial]; ok {
 			return codeAt(secret, s.clock.Now())

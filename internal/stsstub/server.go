@@ -36,6 +36,7 @@ type Server struct {
 	calls        map[string]ActionCalls
 	failures     map[string][]*injectedFailure
 	delays       map[string][]*injectedDelay
+	iamData      *iamState // see iam.go
 
 	httpServer *http.Server
 	url        string
@@ -176,8 +177,9 @@ func (s *Server) handleSTS(w http.ResponseWriter, r *http.Request, requestID str
 		return action, nil, failure
 	}
 
-	handler, known := actions[action]
-	if version := params.Get("Version"); !known || version != stsVersion {
+	table, wantVersion := actionsFor(r)
+	handler, known := table[action]
+	if version := params.Get("Version"); !known || version != wantVersion {
 		return action, nil, errInvalidAction(action, version)
 	}
 	c, apiErr := s.authenticate(r, body)

@@ -74,7 +74,7 @@ func parseAuthorization(header string) (*sigV4Auth, *apiError) {
 	if credential[4] != scopeTerminator {
 		return nil, errSignatureDoesNotMatch("Credential should be scoped with a valid terminator: 'aws4_request', not '" + credential[4] + "'. ")
 	}
-	if auth.service != "sts" {
+	if !servedService(auth.service) {
 		return nil, errSignatureDoesNotMatch("Credential should be scoped to correct service: 'sts'. ")
 	}
 	if auth.region == "" {

@@ -1,0 +1,122 @@
+// Command driver measures awsmfa against the floor (bench/floor) on one
+// keyring backend and prints Markdown rows. bench/run.sh builds every binary
+// and runs it once per backend; see bench/RESULTS.md.
+//
+// The keyring backend is chosen by AWSMFA_KEYRING_BACKEND in the driver's own
+// environment, because the driver opens the same keyring itself (to seed
+// other sessions and find the item the floor reads) and the cache package
+// picks the backend at init.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+)
+
+type options struct {
+	backend    string
+	awsmfa     string // the real binary, timed on cache hits
+	benchBin   string // awsmfa plus the "bench" prompt, for priming and the storm
+	floor      string
+	awsVault   string // optional peer
+	runs       int
+	storm      int
+	stormTries int
+	primeOnly  bool // leave a primed workspace behind and print its environment
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.awsmfa, "awsmfa", "", "awsmfa binary built from the repository root")
+	flag.StringVar(&o.benchBin, "bench-awsmfa", "", "bench/benchawsmfa binary")
+	flag.StringVar(&o.floor, "floor", "", "bench/floor binary")
+	flag.StringVar(&o.awsVault, "aws-vault", "", "optional aws-vault binary to compare against (never downloaded)")
+	flag.IntVar(&o.runs, "runs", 101, "timed runs per measurement (the median is reported)")
+	flag.IntVar(&o.storm, "storm", 64, "processes in the cold-cache storm")
+	flag.IntVar(&o.stormTries, "storm-tries", 5, "storms to run (the median is reported)")
+	flag.BoolVar(&o.primeOnly, "prime-only", false, "prime a workspace, print its environment and exit, leaving it for profiling a cache hit by hand")
+	flag.Parse()
+	o.backend = os.Getenv("AWSMFA_KEYRING_BACKEND")
+	if o.backend == "" || o.awsmfa == "" || o.benchBin == "" || o.floor == "" {
+		fmt.Fprintln(os.Stderr, "driver: set AWSMFA_KEYRING_BACKEND and pass -awsmfa, -bench-awsmfa and -floor; run bench/run.sh")
+		os.Exit(2)
+	}
+	if err := run(o); err != nil {
+		fmt.Fprintf(os.Stderr, "driver (%s): %v\n", o.backend, err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	w, err := newWorkspace(o.backend)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+
+	if err := w.prime(o.benchBin); err != nil {
+		return err
+	}
+	if o.primeOnly {
+		for _, kv := range w.env {
+			fmt.Println(kv)
+		}
+		w.keep = true
+		return nil
+	}
+	item, err := w.sessionItemKey()
+	if err != nil {
+		return err
+	}
+	hit := command{path: o.awsmfa, args: []string{"process", "--profile", profile}, env: w.env}
+	floor := command{path: o.floor, args: []string{o.backend, item}, env: w.floorEnv()}
+
+	// Cache hit vs floor, with 1, 100 and 1,000 other sessions cached.
+	fmt.Printf("\n### backend `%s`\n\n", o.backend)
+	fmt.Println("| other sessions cached | awsmfa hit (median) | floor (median) | ratio | awsmfa peak RSS | floor peak RSS |")
+	fmt.Println("|---|---|---|---|---|---|")
+	var first time.Duration
+	for _, others := range []int{1, 100, 1000} {
+		if err := w.seedOthers(others); err != nil {
+			return err
+		}
+		a, f, err := interleave(hit, floor, o.runs)
+		if err != nil {
+			return err
+		}
+		if first == 0 {
+			first = a.median
+		}
+		aRSS, err := hit.peakRSS()
+		if err != nil {
+			return err
+		}
+		fRSS, err := floor.peakRSS()
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| %d | %s | %s | **%.2f×** | %s | %s |\n", others, ms(a.median), ms(f.median),
+			float64(a.median)/float64(f.median), aRSS, fRSS)
+		if others == 1000 {
+			fmt.Printf("\nScaling: hit with 1,000 other sessions / with 1 = **%.2f×**.\n", float64(a.median)/float64(first))
+		}
+	}
+
+	if o.awsVault != "" {
+		if err := comparePeer(o, w, hit); err != nil {
+			fmt.Printf("\naws-vault comparison not measured: %v\n", err)
+		}
+	}
+
+	res, err := w.storms(o.benchBin, o.storm, o.stormTries)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nCold-cache storm, %d processes started together (median of %d): wall %s, minus STS %s and prompt %s = **%s**; prompts %d, GetSessionToken calls %d, processes that printed credentials %d.\n",
+		o.storm, o.stormTries, ms(res.wall), ms(res.sts), ms(res.prompt), ms(res.wall-res.sts-res.prompt), res.prompts, res.stsCalls, res.printed)
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// command is one program run the same way every time.
+type command struct {
+	path string
+	args []string
+	env  []string
+}
+
+// result of one run: wall time from start to exit.
+type sample struct {
+	wall time.Duration
+}
+
+func (c command) run() (sample, []byte, error) {
+	cmd := exec.Command(c.path, c.args...)
+	cmd.Env = c.env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return sample{}, nil, fmt.Errorf("%s %v: %v: %s", c.path, c.args, err, bytes.TrimSpace(errOut.Bytes()))
+	}
+	if !bytes.HasPrefix(out.Bytes(), []byte(`{"Version":1,`)) {
+		return sample{}, nil, fmt.Errorf("%s %v printed %q, not credentials", c.path, c.args, out.String())
+	}
+	return sample{wall: wall}, out.Bytes(), nil
+}
+
+// summary of many runs.
+type summary struct {
+	median time.Duration
+}
+
+// interleave runs a and b alternately, n times each after a short warm-up,
+// so that load from other work on the machine hits both alike.
+func interleave(a, b command, n int) (summary, summary, error) {
+	var as, bs []sample
+	for i := -5; i < n; i++ {
+		x, _, err := a.run()
+		if err != nil {
+			return summary{}, summary{}, err
+		}
+		y, _, err := b.run()
+		if err != nil {
+			return summary{}, summary{}, err
+		}
+		if i >= 0 {
+			as, bs = append(as, x), append(bs, y)
+		}
+	}
+	return summarize(as), summarize(bs), nil
+}
+
+func summarize(s []sample) summary {
+	walls := make([]time.Duration, len(s))
+	for i := range s {
+		walls[i] = s[i].wall
+	}
+	slices.Sort(walls)
+	return summary{median: walls[len(walls)/2]}
+}
+
+// peakRSS is the median peak resident set size of 5 runs, in KiB, as
+// /usr/bin/time reports it. Not the driver's own getrusage of the child: a
+// child forked from the driver inherits the driver's peak until exec.
+func (c command) peakRSS() (string, error) {
+	if _, err := exec.LookPath("/usr/bin/time"); err != nil {
+		return "n/a (no /usr/bin/time)", nil
+	}
+	var rss []int
+	for range 5 {
+		cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", c.path}, c.args...)...)
+		cmd.Env = c.env
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("%s: %v: %s", c.path, err, errOut.Bytes())
+		}
+		lines := bytes.Fields(errOut.Bytes())
+		n, err := strconv.Atoi(string(lines[len(lines)-1]))
+		if err != nil {
+			return "", fmt.Errorf("/usr/bin/time printed %q", errOut.Bytes())
+		}
+		rss = append(rss, n)
+	}
+	slices.Sort(rss)
+	return fmt.Sprintf("%d KiB", rss[len(rss)/2]), nil
+}

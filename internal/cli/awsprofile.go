@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsconfig"
+)
+
+// defaultRegion is used when the profile names none; IAM is global and STS
+// answers GetCallerIdentity in every region.
+const defaultRegion = "us-east-1"
+
+// sdkConfig loads the profile with the AWS SDK's own loader (so region,
+// endpoint_url and AWS_ENDPOINT_URL_IAM/_STS mean what they mean to every
+// SDK) but signs with keys, never resolving the profile's credential chain,
+// which would run awsmfa itself. A profile not yet in the files (setup
+// writes it later) gets the environment's settings only.
+func sdkConfig(ctx context.Context, profile string, keys cache.Keys) (aws.Config, error) {
+	static := config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, ""))
+	cfg, err := config.LoadDefaultConfig(ctx, static, config.WithSharedConfigProfile(profile))
+	var missing config.SharedConfigProfileNotExistError
+	if errors.As(err, &missing) {
+		cfg, err = config.LoadDefaultConfig(ctx, static,
+			config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}))
+	}
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("reading AWS settings for profile %q: %w; fix the config file or point AWS_CONFIG_FILE at a valid one", profile, err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = defaultRegion
+	}
+	return cfg, nil
+}
+
+// loadSharedFiles reads ~/.aws/config and ~/.aws/credentials (or where the
+// environment points), as files to edit.
+func loadSharedFiles() (cfgPath string, cfg *awsconfig.File, credPath string, creds *awsconfig.File, err error) {
+	if cfgPath, err = awsconfig.ConfigPath(); err != nil {
+		return
+	}
+	if cfg, err = awsconfig.Load(cfgPath); err != nil {
+		return
+	}
+	if credPath, err = awsconfig.CredentialsPath(); err != nil {
+		return
+	}
+	creds, err = awsconfig.LoadCredentials(credPath)
+	return
+}
+
+// awsmfaProfile returns the profile a credential_process line serves when
+// it runs awsmfa process, e.g. "awsmfa process --profile work" or
+// "/usr/local/bin/awsmfa process -p=work --duration 8h".
+func awsmfaProfile(credentialProcess string) (string, bool) {
+	fields := splitCommandLine(credentialProcess)
+	if len(fields) < 2 {
+		return "", false
+	}
+	name := strings.TrimSuffix(strings.ToLower(filepath.Base(strings.ReplaceAll(fields[0], `\`, "/"))), ".exe")
+	if name != "awsmfa" || fields[1] != "process" {
+		return "", false
+	}
+	for i := 2; i < len(fields); i++ {
+		f := fields[i]
+		for _, flag := range []string{"--profile", "-p"} {
+			if v, ok := strings.CutPrefix(f, flag+"="); ok {
+				return v, true
+			}
+			if f == flag && i+1 < len(fields) {
+				return fields[i+1], true
+			}
+		}
+	}
+	return "", true // awsmfa, but no profile: it fails at run time
+}
+
+// splitCommandLine splits like a POSIX shell would for simple lines: on
+// blanks, honouring single and double quotes (botocore splits the same way).
+func splitCommandLine(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inField := false
+	var quote rune
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			cur.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote, inField = r, true
+		case r == ' ' || r == '\t':
+			if inField {
+				out = append(out, cur.String())
+				cur.Reset()
+				inField = false
+			}
+		default:
+			cur.WriteRune(r)
+			inField = true
+		}
+	}
+	if inField {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// credentialProcessLine is the line setup writes for profile.
+func credentialProcessLine(profile string, extra ...string) string {
+	return strings.Join(append([]string{"awsmfa", "process", "--profile", profile}, extra...), " ")
+}

@@ -1,0 +1,260 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsconfig"
+)
+
+// profileDoctor runs the checks of one profile.
+type profileDoctor struct {
+	r          *report
+	name       string
+	cfg, creds *awsconfig.File
+	store      *cache.Store
+	timeout    time.Duration
+}
+
+func (d *profileDoctor) run(ctx context.Context) {
+	fmt.Fprintf(d.r.w, "-- profile %s\n", d.name)
+	if !d.checkProfile(ctx) {
+		return
+	}
+	d.checkRecursion()
+	keys, haveKeys := d.checkKeys()
+	clockOK := d.checkSTS(ctx)
+	if haveKeys && clockOK {
+		d.checkCallerIdentity(ctx, keys)
+	}
+	d.checkSession()
+}
+
+// checkProfile resolves the profile with the SDK's own loader and checks
+// its mfa_serial; it reports whether the profile exists at all.
+func (d *profileDoctor) checkProfile(ctx context.Context) bool {
+	if d.cfg == nil {
+		return false
+	}
+	path, _ := awsconfig.ConfigPath()
+	if !d.cfg.HasProfile(d.name) {
+		d.r.fail("profile", "no [profile %s] in %s; create it with: awsmfa setup --profile %s", d.name, path, d.name)
+		return false
+	}
+	credPath, _ := awsconfig.CredentialsPath()
+	sc, err := config.LoadSharedConfigProfile(ctx, d.name, func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles, o.CredentialsFiles = []string{path}, []string{credPath}
+	})
+	if err != nil {
+		d.r.fail("profile", "the AWS SDK cannot load profile %q: %v; fix the profile in %s", d.name, err, path)
+		return false
+	}
+	region := sc.Region
+	if region == "" {
+		region = defaultRegion + " (default)"
+	}
+	d.r.ok("profile", "resolves with the AWS SDK; region %s", region)
+
+	switch serial := sc.MFASerial; {
+	case serial == "":
+		d.r.fail("mfa_serial", "profile %q has no mfa_serial; enrol a device with: awsmfa mfa enroll --profile %s (or add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE)", d.name, d.name)
+	case !mfaSerialPattern.MatchString(serial):
+		d.r.warn("mfa_serial", "%s is not an MFA device ARN; fine for a hardware token's serial number, otherwise use arn:aws:iam::ACCOUNT:mfa/DEVICE", serial)
+	default:
+		d.r.ok("mfa_serial", "%s", serial)
+	}
+	return true
+}
+
+// checkRecursion finds layouts where clients bypass awsmfa, or awsmfa ends
+// up serving the wrong profile or calling itself.
+func (d *profileDoctor) checkRecursion() {
+	p := d.name
+	line, hasLine := d.cfg.Get(p, "credential_process")
+	served, isAwsmfa := awsmfaProfile(line)
+	problems := 0
+	fail := func(format string, args ...any) { problems++; d.r.fail("recursion", format, args...) }
+	switch {
+	case !hasLine:
+		fail("profile %q has no credential_process, so no client runs awsmfa for it; add credential_process = %s (awsmfa setup does)", p, credentialProcessLine(p))
+	case isAwsmfa && served == "":
+		fail("credential_process %q names no profile; add --profile %s (no client tells awsmfa which profile ran it)", line, p)
+	case isAwsmfa && served != p:
+		fail("credential_process of profile %q serves profile %q: clients asking for %q get %q's credentials; change it to %s", p, served, p, served, credentialProcessLine(p))
+	case !isAwsmfa:
+		problems++
+		d.r.warn("recursion", "credential_process of profile %q runs %q, not awsmfa; awsmfa's checks below may not apply", p, line)
+	}
+	if hasLine {
+		for _, key := range []string{"role_arn", "source_profile", "credential_source"} {
+			if _, ok := d.cfg.Get(p, key); ok {
+				fail("profile %q has both %s and credential_process: botocore (AWS CLI, boto3) assumes the role itself before running credential_process, and the Go SDK refuses source_profile with credential_process; keep only credential_process here and let role profiles name this one as source_profile", p, key)
+			}
+		}
+	}
+	// One line per file is enough: the fix is the same for both keys.
+	for _, key := range []string{"aws_access_key_id", "aws_secret_access_key"} {
+		if _, ok := d.cfg.Get(p, key); ok {
+			fail("profile %q in the config file has %s: clients use these static keys instead of awsmfa; delete the line (awsmfa keeps the keys in the keyring)", p, key)
+			break
+		}
+	}
+	for _, key := range []string{"aws_access_key_id", "aws_secret_access_key"} {
+		if d.creds == nil {
+			break
+		}
+		if _, ok := d.creds.Get(p, key); ok {
+			credPath, _ := awsconfig.CredentialsPath()
+			fail("%s has %s for profile %q: clients use these static keys instead of awsmfa; delete the [%s] section there (awsmfa keeps the keys in the keyring)", credPath, key, p, p)
+			break
+		}
+	}
+	if v, ok := d.cfg.Get(p, "mfa_process"); ok && callsAwsmfa(v) {
+		fail("mfa_process of profile %q runs awsmfa, which would ask itself for the code; use a code generator such as ykman or pass otp", p)
+	}
+	if problems == 0 {
+		d.r.ok("recursion", "only credential_process (awsmfa for %q) supplies credentials", p)
+	}
+}
+
+func (d *profileDoctor) checkKeys() (cache.Keys, bool) {
+	if d.store == nil {
+		return cache.Keys{}, false
+	}
+	keys, err := d.store.Keys(d.name)
+	switch {
+	case errors.Is(err, cache.ErrNotFound):
+		d.r.fail("keys", "no long-term keys stored for profile %q in the %s keyring; store them with: awsmfa setup --profile %s", d.name, d.store.Backend(), d.name)
+		return cache.Keys{}, false
+	case err != nil:
+		d.r.fail("keys", "%v", err)
+		return cache.Keys{}, false
+	}
+	d.r.ok("keys", "access key %s stored in the %s keyring", keys.MaskedID(), d.store.Backend())
+	return keys, true
+}
+
+// stsEndpoint is where the profile's STS calls go.
+func (d *profileDoctor) stsConfig(ctx context.Context, keys cache.Keys) (aws.Config, string, error) {
+	cfg, err := sdkConfig(ctx, d.name, keys)
+	if err != nil {
+		return aws.Config{}, "", err
+	}
+	endpoint := "https://sts." + cfg.Region + ".amazonaws.com"
+	if base := sts.NewFromConfig(cfg).Options().BaseEndpoint; base != nil {
+		endpoint = *base
+	}
+	return cfg, endpoint, nil
+}
+
+// checkSTS sends one unsigned request to the profile's STS endpoint: any
+// answer proves it reachable, and its Date header shows the clock skew. It
+// reports whether the clock is close enough for signed requests.
+func (d *profileDoctor) checkSTS(ctx context.Context) bool {
+	_, endpoint, err := d.stsConfig(ctx, cache.Keys{})
+	if err != nil {
+		d.r.fail("sts", "%v", err)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	form := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form))
+	if err != nil {
+		d.r.fail("sts", "endpoint %q is not a URL: %v; fix AWS_ENDPOINT_URL_STS or endpoint_url", endpoint, err)
+		return false
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sent := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	received := time.Now()
+	if err != nil {
+		d.r.fail("sts", "cannot reach STS at %s: %v; check the network, proxy settings and AWS_ENDPOINT_URL_STS / endpoint_url", endpoint, rootCauseOf(err))
+		return false
+	}
+	resp.Body.Close()
+	d.r.ok("sts", "STS at %s answered in %v", endpoint, received.Sub(sent).Round(time.Millisecond))
+
+	date, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		d.r.warn("clock", "STS at %s sent no usable Date header, so the clock could not be compared", endpoint)
+		return true
+	}
+	// Date has whole seconds: compare its middle with the middle of the round trip.
+	skew := date.Add(500 * time.Millisecond).Sub(sent.Add(received.Sub(sent) / 2))
+	return d.reportSkew(skew)
+}
+
+func (d *profileDoctor) reportSkew(skew time.Duration) bool {
+	abs := skew.Abs().Round(time.Second)
+	way := "behind"
+	if skew < 0 {
+		way = "ahead of"
+	}
+	switch {
+	case abs > skewFail:
+		d.r.fail("clock", "this computer's clock is %v %s STS's: AWS refuses signed requests beyond 5 minutes and MFA codes will not match; synchronise the clock (enable NTP)", abs, way)
+		return false
+	case abs > skewWarn:
+		d.r.warn("clock", "this computer's clock is %v %s STS's: MFA codes may be refused; synchronise the clock (enable NTP)", abs, way)
+	default:
+		d.r.ok("clock", "within %v of STS's", max(abs, time.Second))
+	}
+	return true
+}
+
+// checkCallerIdentity proves the stored key works, without an MFA code.
+func (d *profileDoctor) checkCallerIdentity(ctx context.Context, keys cache.Keys) {
+	cfg, _, err := d.stsConfig(ctx, keys)
+	if err != nil {
+		d.r.fail("key valid", "%v", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	out, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.RetryMaxAttempts = 1 }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		d.r.fail("key valid", "%v", explainAWSError("STS GetCallerIdentity", err, d.name, keys))
+		return
+	}
+	d.r.ok("key valid", "STS accepts access key %s as %s", keys.MaskedID(), aws.ToString(out.Arn))
+}
+
+func (d *profileDoctor) checkSession() {
+	if d.store == nil {
+		return
+	}
+	sessions, err := d.store.ListSessions(d.name)
+	if err != nil {
+		d.r.warn("session", "%v", err)
+		return
+	}
+	summary := sessionSummary(sessions, d.name, time.Now())
+	switch {
+	case summary == "none":
+		d.r.ok("session", "none cached; the next AWS call asks for an MFA code")
+	case strings.HasPrefix(summary, "unreadable"):
+		d.r.warn("session", "%s", summary)
+	default:
+		d.r.ok("session", "%s", summary)
+	}
+}
+
+// rootCauseOf drops the layers of wrapping around a network error.
+func rootCauseOf(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err
+	}
+	return err
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"os/exec"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/process"
+)
+
+func TestChildEnv(t *testing.T) {
+	sess := cache.Session{AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: "s3cr/t+", SessionToken: "tok", Expiration: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	env := []string{
+		"PATH=/bin",
+		"AWS_PROFILE=work",
+		"AWS_DEFAULT_PROFILE=work",
+		"AWS_ACCESS_KEY_ID=AKIAOLD",
+		"AWS_SECURITY_TOKEN=stale",
+		"AWS_REGION=us-west-2",
+		process.ChainEnv + "=work",
+	}
+	got := childEnv(env, sess, "", "work", "outer")
+	want := []string{
+		"PATH=/bin",
+		"AWS_REGION=us-west-2", // no region in the profile: the user's stays
+		"AWS_ACCESS_KEY_ID=ASIAEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=s3cr/t+",
+		"AWS_SESSION_TOKEN=tok",
+		"AWS_CREDENTIAL_EXPIRATION=2030-01-02T03:04:05Z",
+		"AWSMFA_EXEC_PROFILE=work",
+		process.ChainEnv + "=outer",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("childEnv =\n%q\nwant\n%q", got, want)
+	}
+	got = childEnv(env, sess, "eu-west-1", "work", "")
+	if !slices.Contains(got, "AWS_REGION=eu-west-1") || !slices.Contains(got, "AWS_DEFAULT_REGION=eu-west-1") || slices.Contains(got, "AWS_REGION=us-west-2") {
+		t.Errorf("the profile's region did not replace the environment's: %q", got)
+	}
+	for _, kv := range got {
+		if len(kv) > len(process.ChainEnv) && kv[:len(process.ChainEnv)] == process.ChainEnv {
+			t.Errorf("the recursion guard was handed down without an outer chain: %q", kv)
+		}
+	}
+}
+
+func TestShellQuoteSurvivesTheShell(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs sh")
+	}
+	for _, v := range []string{"plain", "a/b+c=", "it's", "''", `$HOME "x" \n`, ""} {
+		out, err := exec.Command("sh", "-c", "printf %s "+shellQuote(v)).Output()
+		if err != nil || string(out) != v {
+			t.Errorf("sh read %q back as %q (%v)", v, out, err)
+		}
+	}
+}
+
+func TestPowershellQuote(t *testing.T) {
+	if got, want := powershellQuote("it's $x"), `'it''s $x'`; got != want {
+		t.Errorf("powershellQuote = %s, want %s", got, want)
+	}
+}

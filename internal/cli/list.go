@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/cache"
+)
+
+type listOptions struct{}
+
+func newListCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
+	o := &listOptions{}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Show the profiles awsmfa serves, their stored keys and cached sessions",
+		Long: `list shows every profile whose credential_process runs awsmfa, and every
+profile with keys in the keyring: whether keys are stored, its mfa_serial,
+and its cached sessions with the time they have left. It never shows a
+secret; access key ids are masked.`,
+		Example: `  awsmfa list
+  awsmfa list --keyring-backend file`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runList(cmd.Context(), g, o, streams, deps)
+		},
+	}
+	return cmd
+}
+
+func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOStreams, deps Deps) error {
+	cfgPath, cfg, _, _, err := loadSharedFiles()
+	if err != nil {
+		return err
+	}
+	store, err := openStoreFor(ctx, g, deps)
+	if err != nil {
+		return err
+	}
+	withKeys, err := store.ProfilesWithKeys()
+	if err != nil {
+		return err
+	}
+	sessions, err := store.ListSessions("")
+	if err != nil {
+		return err
+	}
+
+	// Config order first (the user's own), then keyring-only profiles.
+	var profiles []string
+	for _, p := range cfg.Profiles() {
+		line, _ := cfg.Get(p, "credential_process")
+		if _, ok := awsmfaProfile(line); ok || slices.Contains(withKeys, p) {
+			profiles = append(profiles, p)
+		}
+	}
+	for _, p := range withKeys {
+		if !slices.Contains(profiles, p) {
+			profiles = append(profiles, p)
+		}
+	}
+	if len(profiles) == 0 {
+		fmt.Fprintf(streams.Out, "No profile in %s runs awsmfa and no keys are stored in the %s keyring; start with: awsmfa setup --profile NAME\n", cfgPath, store.Backend())
+		return nil
+	}
+
+	now := time.Now()
+	w := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "PROFILE\tKEYS\tMFA SERIAL\tSESSION")
+	for _, p := range profiles {
+		keys := "no"
+		if slices.Contains(withKeys, p) {
+			keys = "stored"
+			if k, err := store.Keys(p); err == nil {
+				keys = k.MaskedID()
+			}
+		}
+		serial, _ := cfg.Get(p, "mfa_serial")
+		if !cfg.HasProfile(p) {
+			serial = "(not in config)"
+		} else if serial == "" {
+			serial = "-"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p, keys, serial, sessionSummary(sessions, p, now))
+	}
+	return w.Flush()
+}
+
+// sessionSummary describes the profile's longest-lived cached session.
+func sessionSummary(all []cache.SessionInfo, profile string, now time.Time) string {
+	var best *cache.SessionInfo
+	n := 0
+	for i := range all {
+		s := &all[i]
+		if s.Key.Profile != profile {
+			continue
+		}
+		n++
+		if s.Err == nil && (best == nil || s.Expiration.After(best.Expiration)) {
+			best = s
+		}
+	}
+	var text string
+	switch {
+	case n == 0:
+		return "none"
+	case best == nil:
+		text = "unreadable (awsmfa clear --profile " + profile + ")"
+	case !best.Expiration.After(now):
+		text = "expired " + best.Expiration.Local().Format("2006-01-02 15:04")
+	default:
+		text = formatLeft(best.Expiration.Sub(now)) + " left (until " + best.Expiration.Local().Format("15:04") + ")"
+	}
+	if n > 1 {
+		text += fmt.Sprintf(", %d cached", n)
+	}
+	return text
+}
+
+// formatLeft shows a duration the way people say it: 11h58m, 14m, 40s.
+func formatLeft(d time.Duration) string {
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%ds", int(d.Seconds()))
+}

@@ -1,0 +1,307 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/qrterm"
+	"github.com/awsmfa/awsmfa/prompt"
+)
+
+// maxCodeTries bounds how often one code is asked for before giving up, so
+// a script feeding wrong input cannot loop forever.
+const maxCodeTries = 5
+
+// cleanupTimeout bounds deleting an abandoned device after Ctrl-C.
+const cleanupTimeout = 15 * time.Second
+
+func newMFACmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "mfa",
+		Short: "Manage the IAM user's MFA devices",
+		Long:  `mfa groups the commands that manage the IAM user's own MFA devices.`,
+		Example: `  awsmfa mfa enroll --profile work
+  awsmfa mfa enroll --profile work --device-name work-phone --qr-png ~/mfa.png`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newMFAEnrollCmd(g, streams, deps))
+	return cmd
+}
+
+type mfaEnrollOptions struct {
+	Profile    string
+	QRPNG      string
+	DeviceName string
+}
+
+func newMFAEnrollCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
+	o := &mfaEnrollOptions{}
+	cmd := &cobra.Command{
+		Use:   "enroll --profile NAME [--device-name NAME] [--qr-png FILE]",
+		Short: "Create and enable a virtual MFA device, and write its mfa_serial into the profile",
+		Long: `enroll creates a virtual MFA device for the IAM user whose keys the profile
+stores (iam:CreateVirtualMFADevice), shows its secret as a QR code to scan
+with an authenticator app, asks for two consecutive codes (the second one
+after the app shows a new code), enables the device (iam:EnableMFADevice) and
+writes mfa_serial into the profile in the AWS config file, keeping a backup.
+If you stop (Ctrl-C, end of input) or enabling fails, the new device is
+deleted again. The IAM endpoint follows AWS_ENDPOINT_URL_IAM like every SDK.`,
+		Example: `  awsmfa mfa enroll --profile work
+  awsmfa mfa enroll --profile work --device-name work-phone --qr-png ~/mfa.png`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runMFAEnroll(cmd.Context(), g, o, streams, deps)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Profile, "profile", "p", "", "profile whose stored keys enrol the device (required)")
+	f.StringVar(&o.DeviceName, "device-name", "", "name of the new device in IAM (default: the IAM user name)")
+	f.StringVar(&o.QRPNG, "qr-png", "", "also save the QR code as a PNG file (mode 0600)")
+	return cmd
+}
+
+func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, streams IOStreams, deps Deps) error {
+	if o.Profile == "" {
+		return errors.New("no profile given; pass --profile NAME")
+	}
+	keys, err := storedKeys(ctx, g, o.Profile, deps)
+	if err != nil {
+		return err
+	}
+	cfg, err := sdkConfig(ctx, o.Profile, keys)
+	if err != nil {
+		return err
+	}
+	client := iam.NewFromConfig(cfg)
+	user, err := client.GetUser(ctx, &iam.GetUserInput{})
+	if err != nil {
+		return explainAWSError("IAM GetUser", err, o.Profile, keys)
+	}
+	if user.User == nil || aws.ToString(user.User.UserName) == "" {
+		return fmt.Errorf("the keys of profile %q belong to %s, not to an IAM user; awsmfa enrols MFA devices for IAM users", o.Profile, aws.ToString(user.User.Arn))
+	}
+	userName := aws.ToString(user.User.UserName)
+	name := o.DeviceName
+	if name == "" {
+		name = userName
+	}
+	created, err := client.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
+	if apiErrorCode(err) == "EntityAlreadyExists" {
+		return fmt.Errorf("IAM already has a virtual MFA device named %q in this account (an earlier enrolment?); pass --device-name with another name, or delete the old one with: aws iam delete-virtual-mfa-device --serial-number %s", name, mfaARN(aws.ToString(user.User.Arn), name))
+	}
+	if err != nil {
+		return explainAWSError("IAM CreateVirtualMFADevice", err, o.Profile, keys)
+	}
+	dev := created.VirtualMFADevice
+	e := &enrolment{client: client, serial: aws.ToString(dev.SerialNumber), keys: keys, streams: streams}
+	if err := e.enable(ctx, o, userName, string(dev.Base32StringSeed), dev.QRCodePNG); err != nil {
+		return e.abandon(ctx, err)
+	}
+	fmt.Fprintf(streams.Out, "Enabled MFA device %s for IAM user %s.\n", e.serial, userName)
+	return writeMFASerial(streams, o.Profile, e.serial)
+}
+
+// enrolment is one device between CreateVirtualMFADevice and EnableMFADevice.
+type enrolment struct {
+	client  *iam.Client
+	serial  string
+	keys    cache.Keys
+	streams IOStreams
+}
+
+// enable shows the secret, asks for two consecutive codes and enables the device.
+func (e *enrolment) enable(ctx context.Context, o *mfaEnrollOptions, userName, seed string, png []byte) error {
+	out := e.streams.Out
+	account := accountOfARN(e.serial)
+	issuer := "Amazon Web Services"
+	uri := "otpauth://totp/" + url.PathEscape(issuer+":"+userName+"@"+account) + "?secret=" + seed + "&issuer=" + url.QueryEscape(issuer)
+	fmt.Fprintf(out, "Created virtual MFA device %s for IAM user %s.\n", e.serial, userName)
+	fmt.Fprintln(out, "Scan this QR code with your authenticator app (Microsoft Authenticator, Google Authenticator, 1Password, ...):")
+	if err := qrterm.Write(out, uri); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "No camera? Enter this secret key by hand (time-based, 6 digits): %s\n", seed)
+	if o.QRPNG != "" {
+		if err := writePrivateFile(o.QRPNG, png); err != nil {
+			return fmt.Errorf("saving the QR code: %w; choose another --qr-png path", err)
+		}
+		fmt.Fprintf(out, "Saved the QR code to %s (mode 0600); delete it once scanned: it holds the device's secret.\n", o.QRPNG)
+	}
+
+	q := newQuestions(e.streams)
+	code1, err := askCode(ctx, q, "Enter the code the app shows now: ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.streams.ErrOut, "Now wait until the app shows the next code (a new one every 30 seconds).")
+	var code2 string
+	for try := 1; ; try++ {
+		if code2, err = askCode(ctx, q, "Enter the next code: "); err != nil {
+			return err
+		}
+		if code2 != code1 {
+			break
+		}
+		if try == maxCodeTries {
+			return errors.New("the same code was entered twice every time; AWS needs two consecutive codes")
+		}
+		fmt.Fprintln(e.streams.ErrOut, "That is the same code again: AWS needs two consecutive codes. Wait until the app shows a new one, then enter it.")
+	}
+	_, err = e.client.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
+		UserName:            aws.String(userName),
+		SerialNumber:        aws.String(e.serial),
+		AuthenticationCode1: aws.String(code1),
+		AuthenticationCode2: aws.String(code2),
+	})
+	if apiErrorCode(err) == "InvalidAuthenticationCode" {
+		return errors.New("IAM did not accept the two codes (Authentication code for device is not valid.): enter two consecutive codes of the device you just scanned, and check that the phone sets its clock automatically")
+	}
+	if err != nil {
+		return explainAWSError("IAM EnableMFADevice", err, o.Profile, e.keys)
+	}
+	return nil
+}
+
+// abandon deletes the device that was never enabled, says so, and returns
+// why the enrolment stopped. It uses a fresh context: after Ctrl-C the
+// command's own is already cancelled.
+func (e *enrolment) abandon(ctx context.Context, cause error) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	_, err := e.client.DeleteVirtualMFADevice(cctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(e.serial)})
+	if err != nil {
+		fmt.Fprintf(e.streams.ErrOut, "Could not delete the unassigned virtual MFA device %s (%v); delete it with: aws iam delete-virtual-mfa-device --serial-number %s\n", e.serial, err, e.serial)
+	} else {
+		fmt.Fprintf(e.streams.ErrOut, "Deleted the unassigned virtual MFA device %s; nothing was changed.\n", e.serial)
+	}
+	switch {
+	case errors.Is(cause, context.Canceled), errors.Is(cause, prompt.ErrCanceled):
+		return errors.New("MFA enrolment cancelled; run awsmfa mfa enroll again when you are ready")
+	case errors.Is(cause, errAborted):
+		return errors.New("MFA enrolment stopped: the input ended before two codes were entered; run awsmfa mfa enroll in a terminal")
+	}
+	return fmt.Errorf("MFA enrolment failed: %w; run awsmfa mfa enroll again", cause)
+}
+
+// askCode asks for a six-digit code until one is typed, or maxCodeTries.
+func askCode(ctx context.Context, q *questions, question string) (string, error) {
+	for try := 1; ; try++ {
+		answer, err := q.ask(ctx, question)
+		if err != nil {
+			return "", err
+		}
+		code, err := prompt.ParseCode(answer)
+		if err == nil {
+			return code, nil
+		}
+		if try == maxCodeTries {
+			return "", fmt.Errorf("%d answers in a row were not 6-digit codes", maxCodeTries)
+		}
+		fmt.Fprintln(q.out, err)
+	}
+}
+
+// writeMFASerial sets mfa_serial in the profile, keeping a backup.
+func writeMFASerial(streams IOStreams, profile, serial string) error {
+	path, err := awsconfig.ConfigPath()
+	if err == nil {
+		var f *awsconfig.File
+		if f, err = awsconfig.Load(path); err == nil {
+			old, _ := f.Get(profile, "mfa_serial")
+			if err = f.Set(profile, "mfa_serial", serial); err == nil {
+				if err = f.Save(path); err == nil {
+					fmt.Fprintf(streams.Out, "Wrote mfa_serial = %s into profile %q in %s%s.\n", serial, profile, path, backupNote(f, old))
+					return nil
+				}
+			}
+		}
+	}
+	return fmt.Errorf("the MFA device %s is enabled, but writing it into the AWS config failed: %w; add `mfa_serial = %s` to the profile %q by hand", serial, err, serial, profile)
+}
+
+func backupNote(f *awsconfig.File, old string) string {
+	var notes []string
+	if old != "" {
+		notes = append(notes, "it was "+old)
+	}
+	if b := f.LastBackup(); b != "" {
+		notes = append(notes, "backup: "+b)
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
+}
+
+// storedKeys opens the keyring and reads the profile's long-term keys.
+func storedKeys(ctx context.Context, g *globalOptions, profile string, deps Deps) (cache.Keys, error) {
+	store, err := openStoreFor(ctx, g, deps)
+	if err != nil {
+		return cache.Keys{}, err
+	}
+	keys, err := store.Keys(profile)
+	if errors.Is(err, cache.ErrNotFound) {
+		return cache.Keys{}, fmt.Errorf("no long-term keys stored for profile %q; store them first with: awsmfa setup --profile %s", profile, profile)
+	}
+	if err != nil {
+		return cache.Keys{}, fmt.Errorf("reading the long-term keys of profile %q: %w", profile, err)
+	}
+	return keys, nil
+}
+
+// openStoreFor opens the keyring, asking for a file passphrase through the
+// auto prompt when one is needed.
+func openStoreFor(ctx context.Context, g *globalOptions, deps Deps) (*cache.Store, error) {
+	prompter, err := deps.NewPrompter("auto", prompt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return g.openStore(ctx, prompter)
+}
+
+// writePrivateFile writes data readable by the owner only, also when the
+// file already existed with a wider mode.
+func writePrivateFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		f.Close()
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// accountOfARN returns the account field of an ARN.
+func accountOfARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[4]
+}
+
+// mfaARN is the serial IAM gives a device named name in the user's account.
+func mfaARN(userARN, name string) string {
+	parts := strings.SplitN(userARN, ":", 6)
+	if len(parts) < 5 {
+		return "arn:aws:iam::ACCOUNT:mfa/" + name
+	}
+	return strings.Join(parts[:5], ":") + ":mfa/" + name
+}

@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/cache"
+)
+
+type removeOptions struct {
+	Profile string
+	Yes     bool
+	Config  bool
+}
+
+func newRemoveCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
+	o := &removeOptions{}
+	cmd := &cobra.Command{
+		Use:   "remove --profile NAME [--yes] [--config]",
+		Short: "Delete a profile's stored keys and cached sessions",
+		Long: `remove deletes the profile's long-term keys and cached sessions from the
+keyring, after asking for confirmation on the terminal (--yes skips it). The
+profile's stanza in the AWS config file stays unless --config is given, which
+also removes its credential_process line (when it runs awsmfa), keeping a
+backup of the file. The IAM user and its access key are not touched: deactivate
+the key in the IAM console if you no longer need it.`,
+		Example: `  awsmfa remove --profile work
+  awsmfa remove --profile work --yes --config`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRemove(cmd.Context(), g, o, streams, deps)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Profile, "profile", "p", "", "profile to remove (required)")
+	f.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	f.BoolVar(&o.Config, "config", false, "also remove the profile's awsmfa credential_process line from the AWS config")
+	return cmd
+}
+
+func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams IOStreams, deps Deps) error {
+	if o.Profile == "" {
+		return errors.New("no profile given; pass --profile NAME")
+	}
+	store, err := openStoreFor(ctx, g, deps)
+	if err != nil {
+		return err
+	}
+	keys, err := store.Keys(o.Profile)
+	hasKeys := err == nil
+	if err != nil && !errors.Is(err, cache.ErrNotFound) && !errors.Is(err, cache.ErrCorrupt) {
+		return fmt.Errorf("reading the keys of profile %q: %w", o.Profile, err)
+	}
+	sessions, err := store.ListSessions(o.Profile)
+	if err != nil {
+		return err
+	}
+	if !hasKeys && len(sessions) == 0 {
+		fmt.Fprintf(streams.Out, "Nothing is stored for profile %q in the %s keyring.\n", o.Profile, store.Backend())
+		if o.Config {
+			return removeConfigLines(streams, o.Profile)
+		}
+		return nil
+	}
+	what := fmt.Sprintf("%d cached session(s)", len(sessions))
+	if hasKeys {
+		what = fmt.Sprintf("the access key %s and %s", keys.MaskedID(), what)
+	}
+	if !o.Yes {
+		ok, err := newQuestions(streams).confirm(ctx, fmt.Sprintf("Remove %s of profile %q from the %s keyring?", what, o.Profile, store.Backend()))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("nothing removed; answer y to remove, or pass --yes")
+		}
+	}
+	err = store.RemoveKeys(o.Profile)
+	if err != nil && !errors.Is(err, cache.ErrNotFound) {
+		return fmt.Errorf("removing the keys of profile %q: %w", o.Profile, err)
+	}
+	fmt.Fprintf(streams.Out, "Removed %s of profile %q from the %s keyring.\n", what, o.Profile, store.Backend())
+	if !o.Config {
+		fmt.Fprintf(streams.Out, "The profile's stanza in the AWS config is kept; pass --config to remove its awsmfa line too.\n")
+		return nil
+	}
+	return removeConfigLines(streams, o.Profile)
+}
+
+// removeConfigLines deletes the profile's credential_process when it runs awsmfa.
+func removeConfigLines(streams IOStreams, profile string) error {
+	cfgPath, cfg, _, _, err := loadSharedFiles()
+	if err != nil {
+		return err
+	}
+	line, ok := cfg.Get(profile, "credential_process")
+	if _, isAwsmfa := awsmfaProfile(line); !ok || !isAwsmfa {
+		fmt.Fprintf(streams.Out, "Profile %q in %s has no awsmfa credential_process line; the file is unchanged.\n", profile, cfgPath)
+		return nil
+	}
+	cfg.Unset(profile, "credential_process")
+	if err := cfg.Save(cfgPath); err != nil {
+		return fmt.Errorf("removing credential_process from profile %q: %w", profile, err)
+	}
+	fmt.Fprintf(streams.Out, "Removed credential_process = %s from profile %q in %s (backup: %s); mfa_serial stays, the AWS CLI uses it too.\n", line, profile, cfgPath, cfg.LastBackup())
+	return nil
+}

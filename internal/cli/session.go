@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/process"
+	"github.com/awsmfa/awsmfa/prompt"
+)
+
+// sessionOptions are the flags of every command that gets a session for a
+// profile (process, export, exec), each with its AWSMFA_* variable.
+type sessionOptions struct {
+	Profile       string
+	Prompt        string
+	PromptTimeout time.Duration
+	YkmanAccount  string
+	Duration      time.Duration
+	RefreshWindow time.Duration
+	LockWait      time.Duration
+	STSTimeout    time.Duration
+}
+
+func (o *sessionOptions) addFlags(f *pflag.FlagSet) {
+	f.StringVarP(&o.Profile, "profile", "p", "", "profile to serve (required)")
+	f.StringVar(&o.Prompt, "prompt", "auto", "how to ask for the MFA code: auto, gui, terminal or ykman (env AWSMFA_PROMPT); a profile's mfa_process wins")
+	f.DurationVar(&o.PromptTimeout, "prompt-timeout", prompt.DefaultTimeout, "give up on an unanswered prompt after this long (env AWSMFA_PROMPT_TIMEOUT)")
+	f.StringVar(&o.YkmanAccount, "ykman-account", "", "OATH account --prompt ykman reads; default: the profile's mfa_serial (env AWSMFA_YKMAN_ACCOUNT)")
+	f.DurationVar(&o.Duration, "duration", process.DefaultDuration, "MFA session duration asked of STS, 15m to 36h; role sessions last duration_seconds, default and at most 1h when made with an MFA session (env AWSMFA_DURATION)")
+	f.DurationVar(&o.RefreshWindow, "refresh-window", 0, "refresh a cached session that has less than this left; 0 means "+process.DefaultRefreshWindow.String()+", at most half of the session (env AWSMFA_REFRESH_WINDOW)")
+	f.DurationVar(&o.LockWait, "lock-timeout", process.DefaultLockWait, "how long to wait for another awsmfa process that is refreshing the same session (env AWSMFA_LOCK_TIMEOUT)")
+	setEnv(f, "prompt", "AWSMFA_PROMPT")
+	setEnv(f, "prompt-timeout", "AWSMFA_PROMPT_TIMEOUT")
+	setEnv(f, "ykman-account", "AWSMFA_YKMAN_ACCOUNT")
+	setEnv(f, "duration", "AWSMFA_DURATION")
+	setEnv(f, "refresh-window", "AWSMFA_REFRESH_WINDOW")
+	setEnv(f, "lock-timeout", "AWSMFA_LOCK_TIMEOUT")
+	f.DurationVar(&o.STSTimeout, "sts-timeout", process.DefaultSTSTimeout, "give up on an STS call (retries included) after this long (env AWSMFA_STS_TIMEOUT)")
+	setEnv(f, "sts-timeout", "AWSMFA_STS_TIMEOUT")
+}
+
+// credentials gets the profile's session: from the cache, or by asking for
+// a code. Nothing but diagnostics and waiting notes go to stderr.
+func (o *sessionOptions) credentials(ctx context.Context, g *globalOptions, streams IOStreams, deps Deps) (cache.Session, error) {
+	if o.Profile == "" {
+		return cache.Session{}, fmt.Errorf("no profile given; pass --profile NAME")
+	}
+	chain, err := process.EnterChain(os.Getenv(process.ChainEnv), o.Profile)
+	if err != nil {
+		return cache.Session{}, err
+	}
+	// Anything awsmfa starts from here on (a dialog, mfa_process) inherits it.
+	if err := os.Setenv(process.ChainEnv, chain); err != nil {
+		return cache.Session{}, err
+	}
+	popts := prompt.Options{Timeout: o.PromptTimeout, YkmanAccount: o.YkmanAccount}
+	prompter, err := deps.NewPrompter(o.Prompt, popts)
+	if err != nil {
+		return cache.Session{}, err
+	}
+	store, err := g.openStore(ctx, prompter)
+	if err != nil {
+		return cache.Session{}, err
+	}
+	return process.Credentials(ctx, process.Options{
+		Profile:       o.Profile,
+		Duration:      o.Duration,
+		RefreshWindow: o.RefreshWindow,
+		LockWait:      o.LockWait,
+		STSTimeout:    o.STSTimeout,
+		Store:         store,
+		Prompter:      prompter,
+		MFAProcess:    func(command string) prompt.Prompter { return prompt.NewCommand(command, popts) },
+		Now:           deps.Now,
+		Sleep:         deps.Sleep,
+		Notef: func(format string, args ...any) {
+			fmt.Fprintf(streams.ErrOut, "awsmfa: "+format+"\n", args...)
+		},
+		Debugf: g.debugf(streams),
+	})
+}

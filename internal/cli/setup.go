@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/spf13/cobra"
+
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/process"
+)
+
+type setupOptions struct {
+	Profile       string
+	AccessKeyID   string
+	SecretFromEnv bool
+	MFASerial     string
+	Region        string
+	Duration      time.Duration
+	Force         bool
+}
+
+func newSetupCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
+	o := &setupOptions{}
+	cmd := &cobra.Command{
+		Use:   "setup --profile NAME [flags]",
+		Short: "Store a profile's keys and write its awsmfa stanza into the AWS config",
+		Long: `setup makes a profile use awsmfa without hand-editing: it stores the IAM
+user's long-term access key in the keyring, finds the MFA device with
+iam:ListMFADevices when --mfa-serial is not given (one device: that one;
+several: it asks; none: it says how to enrol one), and writes mfa_serial,
+credential_process and region into the profile in the AWS config file. The
+rest of the file (comments, order, other profiles) is left as it was, a
+backup is kept next to it, and the new file replaces the old atomically.
+
+Whatever the flags leave out is asked on the terminal: the access key id and
+the secret (without echo), and which device to use. Keys already stored for
+the profile are kept unless --access-key-id is given.`,
+		Example: `  awsmfa setup --profile work
+  AWS_SECRET_ACCESS_KEY=... awsmfa setup --profile work --access-key-id AKIA... --secret-from-env \
+      --mfa-serial arn:aws:iam::123456789012:mfa/alice --region eu-west-1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSetup(cmd.Context(), g, o, streams, deps)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Profile, "profile", "p", "", "profile to set up (required)")
+	f.StringVar(&o.AccessKeyID, "access-key-id", "", "the IAM user's access key id (AKIA...); the secret comes from stdin or --secret-from-env")
+	f.BoolVar(&o.SecretFromEnv, "secret-from-env", false, "take the secret access key from AWS_SECRET_ACCESS_KEY")
+	f.StringVar(&o.MFASerial, "mfa-serial", "", "ARN of the MFA device (default: found with iam:ListMFADevices)")
+	f.StringVar(&o.Region, "region", "", "region to write into the profile")
+	f.DurationVar(&o.Duration, "duration", 0, "session duration to put in the credential_process line (default: awsmfa process's own, "+process.DefaultDuration.String()+")")
+	f.BoolVar(&o.Force, "force", false, "replace a credential_process line that runs another program")
+	return cmd
+}
+
+func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IOStreams, deps Deps) error {
+	if o.Profile == "" {
+		return errors.New("no profile given; pass --profile NAME")
+	}
+	if o.Duration != 0 && (o.Duration < process.MinDuration || o.Duration > process.MaxDuration) {
+		return fmt.Errorf("--duration %v is outside STS's limits; choose between %v and %v", o.Duration, process.MinDuration, process.MaxDuration)
+	}
+	if o.SecretFromEnv && o.AccessKeyID == "" {
+		return errors.New("--secret-from-env needs --access-key-id as well")
+	}
+	cfgPath, cfg, credPath, creds, err := loadSharedFiles()
+	if err != nil {
+		return fmt.Errorf("%w; awsmfa does not rewrite a file it cannot read", err)
+	}
+	if err := checkLayout(o, cfg, cfgPath, creds, credPath); err != nil {
+		return err
+	}
+
+	store, err := openStoreFor(ctx, g, deps)
+	if err != nil {
+		return err
+	}
+	q := newQuestions(streams)
+	keys, err := setupKeys(ctx, o, store, q, streams)
+	if err != nil {
+		return err
+	}
+
+	serial := o.MFASerial
+	if serial == "" {
+		serial, _ = cfg.Get(o.Profile, "mfa_serial")
+	}
+	if serial == "" {
+		if serial, err = discoverSerial(ctx, o.Profile, keys, q, streams); err != nil {
+			return err
+		}
+	}
+
+	var extra []string
+	if o.Duration != 0 {
+		extra = []string{"--duration", shortDuration(o.Duration)}
+	}
+	settings := [][2]string{{"credential_process", credentialProcessLine(o.Profile, extra...)}}
+	if serial != "" {
+		settings = append(settings, [2]string{"mfa_serial", serial})
+	}
+	if o.Region != "" {
+		settings = append(settings, [2]string{"region", o.Region})
+	}
+	for _, kv := range settings {
+		if err := cfg.Set(o.Profile, kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	if err := cfg.Save(cfgPath); err != nil {
+		return fmt.Errorf("writing profile %q: %w", o.Profile, err)
+	}
+	fmt.Fprintf(streams.Out, "Profile %q in %s:\n", o.Profile, cfgPath)
+	for _, kv := range settings {
+		fmt.Fprintf(streams.Out, "  %s = %s\n", kv[0], kv[1])
+	}
+	if b := cfg.LastBackup(); b != "" {
+		fmt.Fprintf(streams.Out, "The previous file is kept as %s.\n", b)
+	}
+	if serial == "" {
+		fmt.Fprintf(streams.Out, "No MFA device is assigned to this IAM user yet; enrol one with: awsmfa mfa enroll --profile %s\n", o.Profile)
+		return nil
+	}
+	fmt.Fprintf(streams.Out, "Ready: aws sts get-caller-identity --profile %s asks for an MFA code once, then uses the cached session.\n", o.Profile)
+	return nil
+}
+
+// checkLayout refuses profiles where clients would not run awsmfa, or
+// where awsmfa's line would replace another program's.
+func checkLayout(o *setupOptions, cfg *awsconfig.File, cfgPath string, creds *awsconfig.File, credPath string) error {
+	p := o.Profile
+	if _, ok := creds.Get(p, "aws_access_key_id"); ok {
+		return fmt.Errorf("%s has aws_access_key_id for profile %q: every AWS client would use those keys instead of awsmfa; remove the [%s] section from %s (setup stores the keys in the keyring instead), then run setup again", credPath, p, p, credPath)
+	}
+	for _, key := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token"} {
+		if _, ok := cfg.Get(p, key); ok {
+			return fmt.Errorf("profile %q in %s has %s: clients would use it instead of awsmfa; delete that line (setup stores the keys in the keyring), then run setup again", p, cfgPath, key)
+		}
+	}
+	for _, key := range []string{"role_arn", "source_profile", "credential_source", "sso_session", "sso_start_url", "web_identity_token_file"} {
+		if _, ok := cfg.Get(p, key); ok {
+			return fmt.Errorf("profile %q in %s has %s, so clients get its credentials another way; run setup for a profile of its own that holds only the IAM user's keys (and point role profiles at that one)", p, cfgPath, key)
+		}
+	}
+	if line, ok := cfg.Get(p, "credential_process"); ok && !o.Force {
+		if _, isAwsmfa := awsmfaProfile(line); !isAwsmfa {
+			return fmt.Errorf("profile %q already runs another credential_process (%s); pass --force to replace it with awsmfa", p, line)
+		}
+	}
+	return nil
+}
+
+// setupKeys stores the keys given, keeps the ones stored, or asks for them.
+func setupKeys(ctx context.Context, o *setupOptions, store *cache.Store, q *questions, streams IOStreams) (cache.Keys, error) {
+	keys := cache.Keys{AccessKeyID: o.AccessKeyID}
+	if keys.AccessKeyID == "" {
+		stored, err := store.Keys(o.Profile)
+		if err == nil {
+			fmt.Fprintf(streams.ErrOut, "Using the access key %s already stored for profile %q.\n", stored.MaskedID(), o.Profile)
+			return stored, nil
+		}
+		if !errors.Is(err, cache.ErrNotFound) {
+			return cache.Keys{}, fmt.Errorf("reading the stored keys of profile %q: %w", o.Profile, err)
+		}
+		if keys.AccessKeyID, err = q.ask(ctx, "AWS access key id (AKIA...): "); err != nil {
+			return cache.Keys{}, fmt.Errorf("reading the access key id: %w; pass --access-key-id", err)
+		}
+	}
+	var err error
+	if o.SecretFromEnv {
+		keys.SecretAccessKey = os.Getenv("AWS_SECRET_ACCESS_KEY")
+		if keys.SecretAccessKey == "" {
+			return cache.Keys{}, errors.New("--secret-from-env: AWS_SECRET_ACCESS_KEY is empty; set it or leave out --secret-from-env to type the secret")
+		}
+	} else if keys.SecretAccessKey, err = q.secret(ctx, "AWS secret access key: "); err != nil {
+		return cache.Keys{}, fmt.Errorf("reading the secret access key: %w; pass it on stdin or use --secret-from-env", err)
+	}
+	if err := validateKeys(keys); err != nil {
+		return cache.Keys{}, err
+	}
+	if err := store.SetKeys(o.Profile, keys); err != nil {
+		return cache.Keys{}, fmt.Errorf("storing keys for profile %q in the %s keyring: %w", o.Profile, store.Backend(), err)
+	}
+	fmt.Fprintf(streams.ErrOut, "Stored access key %s for profile %q in the %s keyring.\n", keys.MaskedID(), o.Profile, store.Backend())
+	return keys, nil
+}
+
+// discoverSerial asks IAM which MFA devices the keys' user has: one is
+// used, several are offered, none returns "".
+func discoverSerial(ctx context.Context, profile string, keys cache.Keys, q *questions, streams IOStreams) (string, error) {
+	cfg, err := sdkConfig(ctx, profile, keys)
+	if err != nil {
+		return "", err
+	}
+	out, err := iam.NewFromConfig(cfg).ListMFADevices(ctx, &iam.ListMFADevicesInput{})
+	if err != nil {
+		return "", fmt.Errorf("%w (or pass --mfa-serial)", explainAWSError("IAM ListMFADevices", err, profile, keys))
+	}
+	var serials []string
+	for _, d := range out.MFADevices {
+		serials = append(serials, aws.ToString(d.SerialNumber))
+	}
+	switch len(serials) {
+	case 0:
+		return "", nil
+	case 1:
+		fmt.Fprintf(streams.ErrOut, "Found MFA device %s.\n", serials[0])
+		return serials[0], nil
+	}
+	fmt.Fprintln(streams.ErrOut, "The IAM user has several MFA devices:")
+	for i, s := range serials {
+		fmt.Fprintf(streams.ErrOut, "  %d) %s\n", i+1, s)
+	}
+	for try := 1; try <= maxCodeTries; try++ {
+		answer, err := q.ask(ctx, fmt.Sprintf("Which one should awsmfa use? [1-%d] ", len(serials)))
+		if err != nil {
+			return "", fmt.Errorf("choosing an MFA device: %w; pass --mfa-serial with one of %s", err, strings.Join(serials, ", "))
+		}
+		if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(serials) {
+			return serials[n-1], nil
+		}
+		fmt.Fprintf(streams.ErrOut, "Enter a number from 1 to %d.\n", len(serials))
+	}
+	return "", fmt.Errorf("no MFA device chosen; pass --mfa-serial with one of %s", strings.Join(serials, ", "))
+}
+
+// shortDuration writes 8h rather than Go's 8h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

@@ -1,0 +1,246 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/awsmfa/awsmfa/cache"
+)
+
+// Role session limits.
+const (
+	// DefaultRoleDuration is what AssumeRole gets when duration_seconds is
+	// not set: AWS's own default, and the most role chaining allows.
+	DefaultRoleDuration = time.Hour
+	// MaxChainedRoleDuration is STS's cap for a role assumed with a session
+	// (an MFA session included): "role chaining".
+	MaxChainedRoleDuration = time.Hour
+	// maxSourceDepth bounds source_profile chains; the SDK already refuses
+	// loops, this only keeps a long chain from looking like a hang.
+	maxSourceDepth = 5
+)
+
+// targetKind is how a profile gets its credentials.
+type targetKind int
+
+const (
+	// mfaUser: an IAM user with mfa_serial; a cached GetSessionToken session.
+	mfaUser targetKind = iota
+	// keysUser: an IAM user without mfa_serial, usable only as a role's
+	// source; its long-term keys sign AssumeRole directly.
+	keysUser
+	// role: role_arn + source_profile; a cached AssumeRole session.
+	role
+)
+
+// target is one profile's place in the plan: what to ask STS for, under
+// which cache key, and where the credentials for that call come from.
+type target struct {
+	kind   targetKind
+	p      profile
+	key    cache.SessionKey // zero for keysUser, which is never cached
+	window time.Duration    // how much life a cached session must have left
+
+	// Roles only.
+	source       *target
+	duration     time.Duration
+	clampedFrom  time.Duration // the duration_seconds asked for, when it was lowered
+	sessionName  string
+	mfaInRequest bool // pass SerialNumber/TokenCode to AssumeRole itself
+}
+
+// plan works out, without any STS call or keyring read, how p is served.
+// from is the role that uses p as its source_profile (nil at the top).
+func (o *Options) plan(ctx context.Context, p profile, from *target) (*target, error) {
+	if p.RoleARN == "" {
+		return o.planUser(p, from)
+	}
+	depth := 0
+	for t := from; t != nil; t = t.source {
+		depth++
+	}
+	if depth >= maxSourceDepth {
+		return nil, fmt.Errorf("profile %q is more than %d source_profile steps from an IAM user; shorten the chain of roles", p.Name, maxSourceDepth)
+	}
+	if p.SourceProfile == "" {
+		if p.CredentialSrc != "" {
+			return nil, fmt.Errorf("profile %q uses credential_source = %s, which awsmfa cannot serve; set source_profile to the profile that holds your IAM user's mfa_serial instead", p.Name, p.CredentialSrc)
+		}
+		return nil, fmt.Errorf("profile %q has role_arn but no source_profile; add source_profile = the profile that holds your IAM user's mfa_serial", p.Name)
+	}
+	t := &target{kind: role, p: p}
+	srcProfile, err := loadProfile(ctx, p.SourceProfile)
+	if err != nil {
+		return nil, err
+	}
+	if t.source, err = o.plan(ctx, srcProfile, t); err != nil {
+		return nil, err
+	}
+	t.mfaInRequest = !t.source.hasMFA() && p.MFASerial != ""
+	t.sessionName = p.RoleSessionName
+	if t.sessionName == "" {
+		t.sessionName = defaultSessionName(t.root().p.Name)
+	}
+
+	t.duration = p.RoleDuration
+	if t.duration == 0 {
+		t.duration = DefaultRoleDuration
+	}
+	if t.source.kind != keysUser && t.duration > MaxChainedRoleDuration {
+		t.clampedFrom, t.duration = t.duration, MaxChainedRoleDuration
+	}
+	t.window = min(o.RefreshWindow, t.duration/2)
+
+	settings := []string{
+		"role_arn=" + p.RoleARN,
+		"external_id=" + p.ExternalID,
+		"session_name=" + t.sessionName,
+		"duration=" + strconv.FormatInt(int64(t.duration/time.Second), 10),
+		"region=" + p.Region,
+		"endpoint=" + p.Endpoint,
+		"source=" + t.source.keyString(),
+	}
+	if t.mfaInRequest {
+		settings = append(settings, "mfa_serial="+p.MFASerial)
+	}
+	t.key = cache.NewSessionKey(p.Name, settings...)
+	return t, nil
+}
+
+func (o *Options) planUser(p profile, from *target) (*target, error) {
+	if p.MFASerial == "" {
+		if from == nil {
+			return nil, fmt.Errorf("profile %q has no mfa_serial; add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE to it", p.Name)
+		}
+		return &target{kind: keysUser, p: p}, nil
+	}
+	// The same key `awsmfa process --profile <this profile>` uses, so that
+	// every role with this source shares its one MFA session.
+	return &target{
+		kind:   mfaUser,
+		p:      p,
+		key:    cache.NewSessionKey(p.Name, p.cacheSettings(o.Duration)...),
+		window: o.RefreshWindow,
+	}, nil
+}
+
+// hasMFA reports whether t's credentials carry MFA, which satisfies a role
+// trust policy's MFA condition without passing a code again.
+func (t *target) hasMFA() bool {
+	switch t.kind {
+	case mfaUser:
+		return true
+	case role:
+		return t.mfaInRequest || t.source.hasMFA()
+	}
+	return false
+}
+
+func (t *target) root() *target {
+	for t.source != nil {
+		t = t.source
+	}
+	return t
+}
+
+// keyString names t's credentials in the cache key of a role that uses them.
+func (t *target) keyString() string {
+	if t.kind == keysUser {
+		return "keys:" + t.p.Name
+	}
+	return t.key.String()
+}
+
+var sessionNameInvalid = regexp.MustCompile(`[^\w+=,.@-]`)
+
+// defaultSessionName is "awsmfa-<IAM-user profile>", in the characters and
+// length AssumeRole accepts, so CloudTrail shows whose credentials assumed
+// the role even when several people share it.
+func defaultSessionName(userProfile string) string {
+	name := "awsmfa-" + sessionNameInvalid.ReplaceAllString(userProfile, "-")
+	return name[:min(len(name), 64)]
+}
+
+// obtain returns t's credentials: from the cache, or from STS.
+func (o *Options) obtain(ctx context.Context, t *target) (cache.Session, error) {
+	switch t.kind {
+	case keysUser:
+		keys, err := o.keys(t.p.Name)
+		if err != nil {
+			return cache.Session{}, err
+		}
+		return cache.Session{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey}, nil
+	case mfaUser:
+		return o.userSession(ctx, t)
+	}
+	return o.roleSession(ctx, t)
+}
+
+// roleSession serves a role profile from the cache, or assumes the role
+// with its source's credentials (getting or reusing the source's MFA
+// session first) under the role's own lock.
+func (o *Options) roleSession(ctx context.Context, t *target) (cache.Session, error) {
+	if sess, ok := o.fresh(t, "cache"); ok {
+		return sess, nil
+	}
+	unlock, err := cache.Lock(ctx, o.LockDir, t.key, o.LockWait)
+	if err != nil {
+		return cache.Session{}, err
+	}
+	defer o.unlock(unlock)
+	if sess, ok := o.fresh(t, "cache after lock"); ok {
+		return sess, nil
+	}
+	// Locks are always taken role first, then source: no cycle, no deadlock.
+	creds, err := o.obtain(ctx, t.source)
+	if err != nil {
+		return cache.Session{}, err
+	}
+	if t.clampedFrom > 0 {
+		o.Notef("profile %q sets duration_seconds = %d, but a role assumed with a session (role chaining) lasts at most 1h; asking for 1h",
+			t.p.Name, int64(t.clampedFrom/time.Second))
+	}
+	in := assumeRoleInput{
+		RoleARN:     t.p.RoleARN,
+		SessionName: t.sessionName,
+		ExternalID:  t.p.ExternalID,
+		Duration:    t.duration,
+	}
+	call := func(ctx context.Context, code string) (cache.Session, error) {
+		start := o.Now()
+		sess, err := assumeRole(ctx, t.p, creds, t.source.p.Name, in, code)
+		o.Debugf("AssumeRole %s took %v", t.p.RoleARN, o.Now().Sub(start).Round(time.Millisecond))
+		return sess, err
+	}
+	var sess cache.Session
+	if t.mfaInRequest {
+		sess, err = o.withMFACode(ctx, t.p, call)
+	} else {
+		sess, err = call(ctx, "")
+	}
+	if err != nil {
+		return cache.Session{}, err
+	}
+	o.store(t, sess)
+	return sess, nil
+}
+
+// describe is a one-line summary for --debug, never with a secret.
+func (t *target) describe() string {
+	var parts []string
+	for s := t; s != nil; s = s.source {
+		switch s.kind {
+		case mfaUser:
+			parts = append(parts, fmt.Sprintf("%s (MFA session, device %s)", s.p.Name, s.p.MFASerial))
+		case keysUser:
+			parts = append(parts, s.p.Name+" (long-term keys)")
+		case role:
+			parts = append(parts, fmt.Sprintf("%s (role %s, %v)", s.p.Name, s.p.RoleARN, s.duration))
+		}
+	}
+	return strings.Join(parts, " <- ")
+}

@@ -1,0 +1,90 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/awsmfa/awsmfa/cache"
+)
+
+type assumeRoleInput struct {
+	RoleARN, SessionName, ExternalID string
+	Duration                         time.Duration
+}
+
+// assumeRole calls sts:AssumeRole for role profile p with creds (long-term
+// keys, or a session when SessionToken is set) of profile sourceName. A
+// non-empty code is sent with p's mfa_serial, for trust policies that need
+// MFA when the source has no MFA session.
+func assumeRole(ctx context.Context, p profile, creds cache.Session, sourceName string, in assumeRoleInput, code string) (cache.Session, error) {
+	ctx, cancel := stsDeadline(ctx)
+	defer cancel()
+	client := sts.NewFromConfig(p.awsConfig, func(o *sts.Options) {
+		o.Credentials = credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
+	})
+	req := &sts.AssumeRoleInput{
+		RoleArn:         aws.String(in.RoleARN),
+		RoleSessionName: aws.String(in.SessionName),
+		DurationSeconds: aws.Int32(int32(in.Duration / time.Second)),
+	}
+	if in.ExternalID != "" {
+		req.ExternalId = aws.String(in.ExternalID)
+	}
+	if code != "" {
+		req.SerialNumber = aws.String(p.MFASerial)
+		req.TokenCode = aws.String(code)
+	}
+	out, err := client.AssumeRole(ctx, req)
+	if err != nil {
+		return cache.Session{}, explainAssumeRoleError(err, p, creds, sourceName)
+	}
+	noteClockSkew(ctx, out.ResultMetadata)
+	c := out.Credentials
+	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+		return cache.Session{}, fmt.Errorf("STS at %s answered AssumeRole without complete credentials; check the endpoint settings", p.endpointName())
+	}
+	return cache.Session{
+		AccessKeyID:     *c.AccessKeyId,
+		SecretAccessKey: *c.SecretAccessKey,
+		SessionToken:    *c.SessionToken,
+		Expiration:      c.Expiration.UTC(),
+	}, nil
+}
+
+// explainAssumeRoleError says what to do about an AssumeRole failure; what
+// it shares with GetSessionToken (codes, clock, throttling, network) is
+// explained by explainSTSError.
+func explainAssumeRoleError(err error, p profile, creds cache.Session, sourceName string) error {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		code, msg := apiErr.ErrorCode(), strings.TrimSpace(apiErr.ErrorMessage())
+		switch {
+		case code == "AccessDenied" && strings.Contains(msg, "not authorized to perform: sts:AssumeRole"):
+			return fmt.Errorf("STS refused to let profile %q assume %s: %s; check role_arn and external_id in profile %q, and that the role's trust policy allows this user (and, if it requires MFA, give %q or %q an mfa_serial)", sourceName, p.RoleARN, msg, p.Name, sourceName, p.Name)
+		case code == "ValidationError" && strings.Contains(msg, "DurationSeconds"):
+			return fmt.Errorf("STS refused the session length for %s: %s; lower duration_seconds in profile %q (roles assumed with an MFA session get at most 3600)", p.RoleARN, msg, p.Name)
+		case code == "ValidationError":
+			return fmt.Errorf("STS refused AssumeRole for profile %q: %s; fix role_arn, role_session_name or external_id", p.Name, msg)
+		case (code == "ExpiredToken" || code == "InvalidClientTokenId") && creds.SessionToken != "":
+			return fmt.Errorf("STS no longer accepts the cached session of profile %q (%s: %s); drop it with: awsmfa clear --profile %s", sourceName, code, msg, sourceName)
+		case code == "InvalidClientTokenId" || (code == "SignatureDoesNotMatch" && !strings.Contains(msg, "Signature expired")):
+			// The source's long-term keys are wrong: the fix is on the source.
+			src := p
+			src.Name = sourceName
+			return explainSTSError(err, src, cache.Keys{AccessKeyID: creds.AccessKeyID})
+		case code == "AccessDenied" && !strings.Contains(msg, "MultiFactorAuthentication"):
+			return fmt.Errorf("STS denied AssumeRole of %s for profile %q: %s; check the role's trust policy and the user's policies", p.RoleARN, p.Name, msg)
+		case code != "AccessDenied" && code != "SignatureDoesNotMatch" && !strings.Contains(code, "Throttl") && code != "RequestLimitExceeded":
+			return fmt.Errorf("STS AssumeRole failed at %s: %s: %s", p.endpointName(), code, msg)
+		}
+	}
+	return explainSTSError(err, p, cache.Keys{AccessKeyID: creds.AccessKeyID})
+}
