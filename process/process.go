@@ -153,7 +153,25 @@ func Credentials(ctx context.Context, o Options) (cache.Session, error) {
 // userSession serves an IAM-user profile with mfa_serial: the cached
 // GetSessionToken session, or a new one made under the profile's lock.
 func (o *Options) userSession(ctx context.Context, t *target) (cache.Session, error) {
-	p := t.p
+	return o.cachedOrRefreshed(ctx, t, func() (cache.Session, error) {
+		keys, err := o.keys(t.p.Name)
+		if err != nil {
+			return cache.Session{}, err
+		}
+		return o.withMFACode(ctx, t.p, func(ctx context.Context, code string) (cache.Session, error) {
+			start := o.Now()
+			sess, err := getSessionToken(ctx, t.p, keys, code, o.Duration)
+			o.Debugf("GetSessionToken took %v", o.Now().Sub(start).Round(time.Millisecond))
+			return sess, err
+		})
+	})
+}
+
+// cachedOrRefreshed serves t from the cache when it has enough life left;
+// otherwise it takes t's lock, looks again (another process may have
+// refreshed it while we waited), and only then calls refresh and caches
+// the result. This is what makes N processes cost one prompt.
+func (o *Options) cachedOrRefreshed(ctx context.Context, t *target, refresh func() (cache.Session, error)) (cache.Session, error) {
 	if sess, ok := o.fresh(t, "cache"); ok {
 		return sess, nil
 	}
@@ -162,20 +180,10 @@ func (o *Options) userSession(ctx context.Context, t *target) (cache.Session, er
 		return cache.Session{}, err
 	}
 	defer o.unlock(unlock)
-	// Another process may have refreshed the session while we waited.
 	if sess, ok := o.fresh(t, "cache after lock"); ok {
 		return sess, nil
 	}
-	keys, err := o.keys(p.Name)
-	if err != nil {
-		return cache.Session{}, err
-	}
-	sess, err := o.withMFACode(ctx, p, func(ctx context.Context, code string) (cache.Session, error) {
-		start := o.Now()
-		sess, err := getSessionToken(ctx, p, keys, code, o.Duration)
-		o.Debugf("GetSessionToken took %v", o.Now().Sub(start).Round(time.Millisecond))
-		return sess, err
-	})
+	sess, err := refresh()
 	if err != nil {
 		return cache.Session{}, err
 	}

@@ -184,49 +184,33 @@ func (o *Options) obtain(ctx context.Context, t *target) (cache.Session, error) 
 // with its source's credentials (getting or reusing the source's MFA
 // session first) under the role's own lock.
 func (o *Options) roleSession(ctx context.Context, t *target) (cache.Session, error) {
-	if sess, ok := o.fresh(t, "cache"); ok {
-		return sess, nil
-	}
-	unlock, err := cache.Lock(ctx, o.LockDir, t.key, o.LockWait)
-	if err != nil {
-		return cache.Session{}, err
-	}
-	defer o.unlock(unlock)
-	if sess, ok := o.fresh(t, "cache after lock"); ok {
-		return sess, nil
-	}
-	// Locks are always taken role first, then source: no cycle, no deadlock.
-	creds, err := o.obtain(ctx, t.source)
-	if err != nil {
-		return cache.Session{}, err
-	}
-	if t.clampedFrom > 0 {
-		o.Notef("profile %q sets duration_seconds = %d, but a role assumed with a session (role chaining) lasts at most 1h; asking for 1h",
-			t.p.Name, int64(t.clampedFrom/time.Second))
-	}
-	in := assumeRoleInput{
-		RoleARN:     t.p.RoleARN,
-		SessionName: t.sessionName,
-		ExternalID:  t.p.ExternalID,
-		Duration:    t.duration,
-	}
-	call := func(ctx context.Context, code string) (cache.Session, error) {
-		start := o.Now()
-		sess, err := assumeRole(ctx, t.p, creds, t.source.p.Name, in, code)
-		o.Debugf("AssumeRole %s took %v", t.p.RoleARN, o.Now().Sub(start).Round(time.Millisecond))
-		return sess, err
-	}
-	var sess cache.Session
-	if t.mfaInRequest {
-		sess, err = o.withMFACode(ctx, t.p, call)
-	} else {
-		sess, err = call(ctx, "")
-	}
-	if err != nil {
-		return cache.Session{}, err
-	}
-	o.store(t, sess)
-	return sess, nil
+	return o.cachedOrRefreshed(ctx, t, func() (cache.Session, error) {
+		// Locks are always taken role first, then source: no cycle, no deadlock.
+		creds, err := o.obtain(ctx, t.source)
+		if err != nil {
+			return cache.Session{}, err
+		}
+		if t.clampedFrom > 0 {
+			o.Notef("profile %q sets duration_seconds = %d, but a role assumed with a session (role chaining) lasts at most 1h; asking for 1h",
+				t.p.Name, int64(t.clampedFrom/time.Second))
+		}
+		in := assumeRoleInput{
+			RoleARN:     t.p.RoleARN,
+			SessionName: t.sessionName,
+			ExternalID:  t.p.ExternalID,
+			Duration:    t.duration,
+		}
+		call := func(ctx context.Context, code string) (cache.Session, error) {
+			start := o.Now()
+			sess, err := assumeRole(ctx, t.p, creds, t.source.p.Name, in, code)
+			o.Debugf("AssumeRole %s took %v", t.p.RoleARN, o.Now().Sub(start).Round(time.Millisecond))
+			return sess, err
+		}
+		if t.mfaInRequest {
+			return o.withMFACode(ctx, t.p, call)
+		}
+		return call(ctx, "")
+	})
 }
 
 // describe is a one-line summary for --debug, never with a secret.

@@ -47,16 +47,7 @@ func assumeRole(ctx context.Context, p profile, creds cache.Session, sourceName 
 		return cache.Session{}, explainAssumeRoleError(err, p, creds, sourceName)
 	}
 	noteClockSkew(ctx, out.ResultMetadata)
-	c := out.Credentials
-	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
-		return cache.Session{}, fmt.Errorf("STS at %s answered AssumeRole without complete credentials; check the endpoint settings", p.endpointName())
-	}
-	return cache.Session{
-		AccessKeyID:     *c.AccessKeyId,
-		SecretAccessKey: *c.SecretAccessKey,
-		SessionToken:    *c.SessionToken,
-		Expiration:      c.Expiration.UTC(),
-	}, nil
+	return sessionFrom(out.Credentials, "AssumeRole", p)
 }
 
 // explainAssumeRoleError says what to do about an AssumeRole failure; what

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/awsmfa/awsmfa/cache"
@@ -38,9 +39,13 @@ func getSessionToken(ctx context.Context, p profile, keys cache.Keys, code strin
 		return cache.Session{}, explainSTSError(err, p, keys)
 	}
 	noteClockSkew(ctx, out.ResultMetadata)
-	c := out.Credentials
+	return sessionFrom(out.Credentials, "GetSessionToken", p)
+}
+
+// sessionFrom checks that STS answered with complete credentials.
+func sessionFrom(c *types.Credentials, action string, p profile) (cache.Session, error) {
 	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
-		return cache.Session{}, fmt.Errorf("STS at %s answered GetSessionToken without complete credentials; check the endpoint settings", p.endpointName())
+		return cache.Session{}, fmt.Errorf("STS at %s answered %s without complete credentials; check the endpoint settings", p.endpointName(), action)
 	}
 	return cache.Session{
 		AccessKeyID:     *c.AccessKeyId,
