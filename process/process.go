@@ -254,6 +254,9 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 		o.Debugf("%s: reading the MFA code from mfa_process", p.Name)
 		prompter = o.MFAProcess(command)
 	}
+	if err := o.checkGaveUp(p.MFASerial); err != nil {
+		return cache.Session{}, err
+	}
 	if err := o.waitForNextCode(ctx, p.MFASerial); err != nil {
 		return cache.Session{}, err
 	}
@@ -266,6 +269,7 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 			continue
 		}
 		if err != nil {
+			o.rememberGaveUp(p.MFASerial)
 			return cache.Session{}, err
 		}
 		sess, err := call(ctx, code)
@@ -277,6 +281,7 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 		case errors.As(err, &rejected) && try < MaxTries:
 			req.Retry = rejected.Message
 		case errors.As(err, &rejected):
+			o.rememberGaveUp(p.MFASerial)
 			return cache.Session{}, fmt.Errorf("STS rejected %d MFA codes for %s (%s); check the device's clock and that mfa_serial names the device you read the code from", MaxTries, p.MFASerial, rejected.Message)
 		default:
 			return cache.Session{}, err

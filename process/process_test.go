@@ -273,6 +273,31 @@ func TestCancelStopsWithoutCallingSTS(t *testing.T) {
 	}
 }
 
+func TestARerunRightAfterACancelFailsWithoutASecondDialog(t *testing.T) {
+	f := newFixture(t)
+	f.prompt.answers = []string{"cancel"}
+	if _, err := Credentials(context.Background(), f.opts); !errors.Is(err, prompt.ErrCanceled) {
+		t.Fatalf("got %v, want ErrCanceled", err)
+	}
+	// The JavaScript SDK's default chain runs the helper again at once.
+	f.clock.Advance(GiveUpMemory - time.Second)
+	_, err := Credentials(context.Background(), f.opts)
+	if err == nil || !strings.Contains(err.Error(), "does not ask again within 5s") {
+		t.Fatalf("got %v, want the remembered cancel", err)
+	}
+	if n := len(f.prompt.asked); n != 1 {
+		t.Fatalf("asked %d times, want 1: the rerun must not pop a second dialog", n)
+	}
+	// A person trying again a moment later is asked as usual.
+	f.clock.Advance(time.Second)
+	if _, err := Credentials(context.Background(), f.opts); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.prompt.asked); n != 2 {
+		t.Errorf("asked %d times, want 2", n)
+	}
+}
+
 func TestConcurrentCallersShareOneRefresh(t *testing.T) {
 	f := newFixture(t)
 	const callers = 8
