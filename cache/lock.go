@@ -38,24 +38,32 @@ func LockDir() (string, error) {
 // file itself is left in place; removing it on unlock would let a waiter
 // lock a file that a third process then replaces.
 func Lock(ctx context.Context, dir string, key SessionKey, wait time.Duration) (unlock func() error, err error) {
+	unlock, _, err = Acquire(ctx, dir, key, wait, func() bool { return false })
+	return unlock, err
+}
+
+// waitingHook runs when Acquire starts waiting for another holder; tests
+// use it to know a waiter is waiting.
+var waitingHook = func() {}
+
+// Acquire is Lock for a process that may not need the lock at all: while
+// another process holds it (refreshing the session), Acquire waits for it
+// to let go, and then asks ready whether that process did the work. If so
+// it returns done without taking the lock. Waiters wait with a shared lock,
+// so when the refresher finishes all of them look at the cache at once,
+// instead of one after another through the exclusive lock; a cold-cache
+// storm of N processes then costs one refresh and N parallel reads.
+func Acquire(ctx context.Context, dir string, key SessionKey, wait time.Duration, ready func() bool) (unlock func() error, done bool, err error) {
 	if dir == "" {
 		if dir, err = LockDir(); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the lock directory: %w; check permissions on %s", err, dir)
+		return nil, false, fmt.Errorf("creating the lock directory: %w; check permissions on %s", err, dir)
 	}
 	path := filepath.Join(dir, lockFileName(key))
 	fl := flock.New(path, flock.SetPermissions(0o600))
-
-	// Try once before any deadline applies: TryLockContext checks the
-	// context first, so a short wait would otherwise never try at all.
-	if ok, err := fl.TryLock(); err != nil {
-		return nil, fmt.Errorf("locking %s: %w; check permissions on %s", path, err, dir)
-	} else if ok {
-		return fl.Unlock, nil
-	}
 
 	wctx := ctx
 	if wait > 0 {
@@ -63,18 +71,36 @@ func Lock(ctx context.Context, dir string, key SessionKey, wait time.Duration) (
 		wctx, cancel = context.WithTimeout(ctx, wait)
 		defer cancel()
 	}
-	ok, err := fl.TryLockContext(wctx, lockRetry)
-	switch {
-	case ok:
-		return fl.Unlock, nil
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("stopped waiting for another awsmfa process refreshing profile %q: %w", key.Profile, ctx.Err())
-	case errors.Is(err, context.DeadlineExceeded):
-		return nil, fmt.Errorf("timed out after %v waiting for another awsmfa process refreshing profile %q; if no dialog is open, delete %s and retry", wait, key.Profile, path)
-	case err != nil:
-		return nil, fmt.Errorf("locking %s: %w; check permissions on %s", path, err, dir)
+	for {
+		// Try the lock itself first, also before any deadline applies:
+		// the *Context variants check the context before trying at all.
+		if ok, err := fl.TryLock(); err != nil {
+			return nil, false, fmt.Errorf("locking %s: %w; check permissions on %s", path, err, dir)
+		} else if ok {
+			return fl.Unlock, false, nil
+		}
+		// Someone is refreshing: wait until they let go.
+		waitingHook()
+		ok, err := fl.TryRLockContext(wctx, lockRetry)
+		switch {
+		case ok:
+			if err := fl.Unlock(); err != nil {
+				return nil, false, fmt.Errorf("unlocking %s: %w", path, err)
+			}
+			if ready() {
+				return nil, true, nil
+			}
+			// The refresh failed or did not happen; compete for the lock.
+			continue
+		case ctx.Err() != nil:
+			return nil, false, fmt.Errorf("stopped waiting for another awsmfa process refreshing profile %q: %w", key.Profile, ctx.Err())
+		case errors.Is(err, context.DeadlineExceeded):
+			return nil, false, fmt.Errorf("timed out after %v waiting for another awsmfa process refreshing profile %q; if no dialog is open, delete %s and retry", wait, key.Profile, path)
+		case err != nil:
+			return nil, false, fmt.Errorf("locking %s: %w; check permissions on %s", path, err, dir)
+		}
+		return nil, false, fmt.Errorf("could not lock %s; retry", path)
 	}
-	return nil, fmt.Errorf("could not lock %s; retry", path)
 }
 
 // lockFileName is "<profile>-<hash>.lock" with every byte outside

@@ -175,15 +175,24 @@ func (o *Options) cachedOrRefreshed(ctx context.Context, t *target, refresh func
 	if sess, ok := o.fresh(t, "cache"); ok {
 		return sess, nil
 	}
-	unlock, err := cache.Lock(ctx, o.LockDir, t.key, o.LockWait)
+	var sess cache.Session
+	refreshedElsewhere := func() bool {
+		var ok bool
+		sess, ok = o.fresh(t, "cache after waiting")
+		return ok
+	}
+	unlock, done, err := cache.Acquire(ctx, o.LockDir, t.key, o.LockWait, refreshedElsewhere)
 	if err != nil {
 		return cache.Session{}, err
+	}
+	if done {
+		return sess, nil
 	}
 	defer o.unlock(unlock)
 	if sess, ok := o.fresh(t, "cache after lock"); ok {
 		return sess, nil
 	}
-	sess, err := refresh()
+	sess, err = refresh()
 	if err != nil {
 		return cache.Session{}, err
 	}

@@ -9,12 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/iamquery"
 	"github.com/awsmfa/awsmfa/internal/qrterm"
 	"github.com/awsmfa/awsmfa/prompt"
 )
@@ -79,32 +78,30 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 	if err != nil {
 		return err
 	}
-	cfg, err := sdkConfig(ctx, o.Profile, keys)
+	client, err := iamClient(ctx, o.Profile, keys)
 	if err != nil {
 		return err
 	}
-	client := iam.NewFromConfig(cfg)
-	user, err := client.GetUser(ctx, &iam.GetUserInput{})
+	user, err := client.GetUser(ctx)
 	if err != nil {
 		return explainAWSError("IAM GetUser", err, o.Profile, keys)
 	}
-	if user.User == nil || aws.ToString(user.User.UserName) == "" {
-		return fmt.Errorf("the keys of profile %q belong to %s, not to an IAM user; awsmfa enrols MFA devices for IAM users", o.Profile, aws.ToString(user.User.Arn))
+	if user.UserName == "" {
+		return fmt.Errorf("the keys of profile %q belong to %s, not to an IAM user; awsmfa enrols MFA devices for IAM users", o.Profile, user.Arn)
 	}
-	userName := aws.ToString(user.User.UserName)
+	userName := user.UserName
 	name := o.DeviceName
 	if name == "" {
 		name = userName
 	}
-	created, err := client.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
+	dev, err := client.CreateVirtualMFADevice(ctx, name)
 	if apiErrorCode(err) == "EntityAlreadyExists" {
-		return fmt.Errorf("IAM already has a virtual MFA device named %q in this account (an earlier enrolment?); pass --device-name with another name, or delete the old one with: aws iam delete-virtual-mfa-device --serial-number %s", name, mfaARN(aws.ToString(user.User.Arn), name))
+		return fmt.Errorf("IAM already has a virtual MFA device named %q in this account (an earlier enrolment?); pass --device-name with another name, or delete the old one with: aws iam delete-virtual-mfa-device --serial-number %s", name, mfaARN(user.Arn, name))
 	}
 	if err != nil {
 		return explainAWSError("IAM CreateVirtualMFADevice", err, o.Profile, keys)
 	}
-	dev := created.VirtualMFADevice
-	e := &enrolment{client: client, serial: aws.ToString(dev.SerialNumber), keys: keys, streams: streams}
+	e := &enrolment{client: client, serial: dev.SerialNumber, keys: keys, streams: streams}
 	if err := e.enable(ctx, o, userName, string(dev.Base32StringSeed), dev.QRCodePNG); err != nil {
 		return e.abandon(ctx, err)
 	}
@@ -114,7 +111,7 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 
 // enrolment is one device between CreateVirtualMFADevice and EnableMFADevice.
 type enrolment struct {
-	client  *iam.Client
+	client  *iamquery.Client
 	serial  string
 	keys    cache.Keys
 	streams IOStreams
@@ -158,12 +155,7 @@ func (e *enrolment) enable(ctx context.Context, o *mfaEnrollOptions, userName, s
 		}
 		fmt.Fprintln(e.streams.ErrOut, "That is the same code again: AWS needs two consecutive codes. Wait until the app shows a new one, then enter it.")
 	}
-	_, err = e.client.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
-		UserName:            aws.String(userName),
-		SerialNumber:        aws.String(e.serial),
-		AuthenticationCode1: aws.String(code1),
-		AuthenticationCode2: aws.String(code2),
-	})
+	err = e.client.EnableMFADevice(ctx, userName, e.serial, code1, code2)
 	if apiErrorCode(err) == "InvalidAuthenticationCode" {
 		return errors.New("IAM did not accept the two codes (Authentication code for device is not valid.): enter two consecutive codes of the device you just scanned, and check that the phone sets its clock automatically")
 	}
@@ -179,7 +171,7 @@ func (e *enrolment) enable(ctx context.Context, o *mfaEnrollOptions, userName, s
 func (e *enrolment) abandon(ctx context.Context, cause error) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
-	_, err := e.client.DeleteVirtualMFADevice(cctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(e.serial)})
+	err := e.client.DeleteVirtualMFADevice(cctx, e.serial)
 	if err != nil {
 		fmt.Fprintf(e.streams.ErrOut, "Could not delete the unassigned virtual MFA device %s (%v); delete it with: aws iam delete-virtual-mfa-device --serial-number %s\n", e.serial, err, e.serial)
 	} else {
@@ -242,6 +234,20 @@ func backupNote(f *awsconfig.File, old string) string {
 		return ""
 	}
 	return " (" + strings.Join(notes, "; ") + ")"
+}
+
+// iamClient is an IAM client for the profile's settings (region, endpoint
+// settings) that signs with keys.
+func iamClient(ctx context.Context, profile string, keys cache.Keys) (*iamquery.Client, error) {
+	cfg, err := sdkConfig(ctx, profile, keys)
+	if err != nil {
+		return nil, err
+	}
+	client, err := iamquery.NewFromConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("profile %q: %w", profile, err)
+	}
+	return client, nil
 }
 
 // storedKeys opens the keyring and reads the profile's long-term keys.

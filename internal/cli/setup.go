@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
@@ -198,17 +196,17 @@ func setupKeys(ctx context.Context, o *setupOptions, store *cache.Store, q *ques
 // discoverSerial asks IAM which MFA devices the keys' user has: one is
 // used, several are offered, none returns "".
 func discoverSerial(ctx context.Context, profile string, keys cache.Keys, q *questions, streams IOStreams) (string, error) {
-	cfg, err := sdkConfig(ctx, profile, keys)
+	client, err := iamClient(ctx, profile, keys)
 	if err != nil {
 		return "", err
 	}
-	out, err := iam.NewFromConfig(cfg).ListMFADevices(ctx, &iam.ListMFADevicesInput{})
+	devices, err := client.ListMFADevices(ctx)
 	if err != nil {
 		return "", fmt.Errorf("%w (or pass --mfa-serial)", explainAWSError("IAM ListMFADevices", err, profile, keys))
 	}
 	var serials []string
-	for _, d := range out.MFADevices {
-		serials = append(serials, aws.ToString(d.SerialNumber))
+	for _, d := range devices {
+		serials = append(serials, d.SerialNumber)
 	}
 	switch len(serials) {
 	case 0:

@@ -1,0 +1,327 @@
+package iamquery
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image/png"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/awsmfa/awsmfa/internal/stsstub"
+)
+
+const testSeed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+// startStub runs the project's IAM stand-in, which verifies SigV4 for real.
+// Its clock is the real time, since requests are signed with it.
+func startStub(t *testing.T) *stsstub.Server {
+	t.Helper()
+	srv, err := stsstub.Start(stsstub.Config{Clock: stsstub.NewManualClock(time.Now()), Users: []stsstub.User{stsstub.DemoUser()}, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// countingHTTP counts the requests that go out.
+type countingHTTP struct{ n atomic.Int32 }
+
+func (c *countingHTTP) Do(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultClient.Do(r)
+}
+
+// newClient signs with secret for the demo user and retries without waiting.
+func newClient(t *testing.T, endpoint, secret string, configure ...func(*Options)) (*Client, *countingHTTP) {
+	t.Helper()
+	h := &countingHTTP{}
+	o := Options{
+		Endpoint:    endpoint,
+		Credentials: credentials.NewStaticCredentialsProvider(stsstub.DemoAccessKeyID, secret, ""),
+		HTTPClient:  h,
+		Backoff:     func(int) time.Duration { return 0 },
+	}
+	for _, f := range configure {
+		f(&o)
+	}
+	c, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, h
+}
+
+func demoClient(t *testing.T, srv *stsstub.Server) (*Client, *countingHTTP) {
+	return newClient(t, srv.URL(), stsstub.DemoSecretAccessKey)
+}
+
+func wantAPIError(t *testing.T, err error, code, message string) *APIError {
+	t.Helper()
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("error %v is not an AWS API error", err)
+	}
+	if apiErr.ErrorCode() != code || !strings.Contains(apiErr.ErrorMessage(), message) {
+		t.Fatalf("error %s: %q, want %s: %q", apiErr.ErrorCode(), apiErr.ErrorMessage(), code, message)
+	}
+	var ours *APIError
+	errors.As(err, &ours)
+	return ours
+}
+
+func codeAt(t *testing.T, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCodeCustom(testSeed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+func TestGetUserIdentifiesTheSigner(t *testing.T) {
+	srv := startStub(t)
+	c, _ := demoClient(t, srv)
+	u, err := c.GetUser(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.UserName != stsstub.DemoUserName || u.Arn != "arn:aws:iam::123456789012:user/alice" || !strings.HasPrefix(u.UserID, "AIDA") || u.Path != "/" {
+		t.Errorf("GetUser = %+v", u)
+	}
+}
+
+func TestEnrolmentCreatesEnablesAndListsADevice(t *testing.T) {
+	srv := startStub(t)
+	srv.SetNextVirtualMFASeed(testSeed)
+	c, _ := demoClient(t, srv)
+	ctx := context.Background()
+
+	dev, err := c.CreateVirtualMFADevice(ctx, "phone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dev.SerialNumber != "arn:aws:iam::123456789012:mfa/phone" || string(dev.Base32StringSeed) != testSeed {
+		t.Fatalf("created %s with seed %q", dev.SerialNumber, dev.Base32StringSeed)
+	}
+	if _, err := png.Decode(bytes.NewReader(dev.QRCodePNG)); err != nil {
+		t.Fatalf("the QR code is not a PNG: %v", err)
+	}
+
+	now := time.Now()
+	err = c.EnableMFADevice(ctx, stsstub.DemoUserName, dev.SerialNumber, codeAt(t, now.Add(-30*time.Second)), codeAt(t, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user, _ := srv.VirtualMFADevice(dev.SerialNumber); user != stsstub.DemoUserName {
+		t.Fatalf("the device is assigned to %q after EnableMFADevice", user)
+	}
+
+	devices, err := c.ListMFADevices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serials []string
+	for _, d := range devices {
+		if d.UserName != stsstub.DemoUserName {
+			t.Errorf("device %s listed for %q", d.SerialNumber, d.UserName)
+		}
+		serials = append(serials, d.SerialNumber)
+	}
+	if want := []string{stsstub.DemoMFASerial, dev.SerialNumber}; strings.Join(serials, " ") != strings.Join(want, " ") {
+		t.Errorf("ListMFADevices = %v, want %v", serials, want)
+	}
+
+	// An enabled device cannot be deleted; IAM says why.
+	err = c.DeleteVirtualMFADevice(ctx, dev.SerialNumber)
+	e := wantAPIError(t, err, "DeleteConflict", "MFA Device is still in use.")
+	if e.StatusCode != http.StatusConflict || e.ErrorFault() != smithy.FaultClient || e.Action != "DeleteVirtualMFADevice" {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func TestDeleteRemovesAnUnassignedDevice(t *testing.T) {
+	srv := startStub(t)
+	c, _ := demoClient(t, srv)
+	ctx := context.Background()
+	dev, err := c.CreateVirtualMFADevice(ctx, "spare")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteVirtualMFADevice(ctx, dev.SerialNumber); err != nil {
+		t.Fatal(err)
+	}
+	if _, exists := srv.VirtualMFADevice(dev.SerialNumber); exists {
+		t.Fatal("the device still exists after DeleteVirtualMFADevice")
+	}
+	err = c.DeleteVirtualMFADevice(ctx, dev.SerialNumber)
+	wantAPIError(t, err, "NoSuchEntity", "does not exist")
+}
+
+func TestIAMErrorsKeepTheirCodesAndMessages(t *testing.T) {
+	srv := startStub(t)
+	c, h := demoClient(t, srv)
+	ctx := context.Background()
+
+	if _, err := c.CreateVirtualMFADevice(ctx, "twice"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateVirtualMFADevice(ctx, "twice")
+	wantAPIError(t, err, "EntityAlreadyExists", "already exists")
+
+	srv.SetNextVirtualMFASeed(testSeed)
+	dev, err := c.CreateVirtualMFADevice(ctx, "swapped")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	err = c.EnableMFADevice(ctx, stsstub.DemoUserName, dev.SerialNumber, codeAt(t, now), codeAt(t, now.Add(-30*time.Second)))
+	wantAPIError(t, err, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+
+	before := h.n.Load()
+	wrongSecret, _ := newClient(t, srv.URL(), "not-the-secret")
+	_, err = wrongSecret.GetUser(ctx)
+	wantAPIError(t, err, "SignatureDoesNotMatch", "")
+	if strings.Contains(err.Error(), "not-the-secret") {
+		t.Errorf("the error shows the secret: %v", err)
+	}
+	if h.n.Load() != before {
+		t.Errorf("a client error was retried")
+	}
+}
+
+func TestThrottlingAndServerErrorsAreRetriedUpToTheLimit(t *testing.T) {
+	srv := startStub(t)
+	c, h := demoClient(t, srv)
+	ctx := context.Background()
+
+	srv.FailNext("GetUser", 1, http.StatusBadRequest, "Throttling", "Rate exceeded")
+	srv.FailNext("GetUser", 1, http.StatusInternalServerError, "ServiceFailure", "Try again")
+	if _, err := c.GetUser(ctx); err != nil {
+		t.Fatalf("GetUser after a throttle and a 500: %v", err)
+	}
+	if n := h.n.Load(); n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+
+	srv.FailNext("ListMFADevices", DefaultMaxAttempts, http.StatusServiceUnavailable, "ServiceUnavailable", "Down")
+	_, err := c.ListMFADevices(ctx)
+	e := wantAPIError(t, err, "ServiceUnavailable", "Down")
+	if e.ErrorFault() != smithy.FaultServer {
+		t.Errorf("fault = %v", e.ErrorFault())
+	}
+	if n := srv.Calls("ListMFADevices"); n != DefaultMaxAttempts {
+		t.Errorf("ListMFADevices reached the server %d times, want %d", n, DefaultMaxAttempts)
+	}
+	if _, err := c.ListMFADevices(ctx); err != nil {
+		t.Errorf("the next call did not recover: %v", err)
+	}
+
+	// IAM's LimitExceeded is a quota, not throttling.
+	srv.FailNext("CreateVirtualMFADevice", 1, http.StatusConflict, "LimitExceeded", "Cannot exceed quota")
+	_, err = c.CreateVirtualMFADevice(ctx, "quota")
+	wantAPIError(t, err, "LimitExceeded", "quota")
+	if n := srv.Calls("CreateVirtualMFADevice"); n != 1 {
+		t.Errorf("a quota error was retried: %d calls", n)
+	}
+}
+
+func TestMaxAttemptsComesFromTheConfig(t *testing.T) {
+	srv := startStub(t)
+	cfg := aws.Config{
+		Region:           "eu-west-1",
+		BaseEndpoint:     aws.String(srv.URL()),
+		Credentials:      credentials.NewStaticCredentialsProvider(stsstub.DemoAccessKeyID, stsstub.DemoSecretAccessKey, ""),
+		RetryMaxAttempts: 1,
+	}
+	c, err := NewFromConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.FailNext("GetUser", 1, http.StatusInternalServerError, "ServiceFailure", "Try again")
+	_, err = c.GetUser(context.Background())
+	wantAPIError(t, err, "ServiceFailure", "Try again")
+	if _, err := c.GetUser(context.Background()); err != nil {
+		t.Fatalf("signed in the config's region against the configured endpoint: %v", err)
+	}
+	if n := srv.Calls("GetUser"); n != 2 {
+		t.Errorf("%d calls with max_attempts 1, want 2", n)
+	}
+}
+
+func TestCancellingDuringBackoffStopsRetrying(t *testing.T) {
+	srv := startStub(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c, _ := newClient(t, srv.URL(), stsstub.DemoSecretAccessKey, func(o *Options) {
+		o.Backoff = func(int) time.Duration { cancel(); return time.Hour }
+	})
+	srv.FailNext("GetUser", 1, http.StatusServiceUnavailable, "ServiceUnavailable", "Down")
+	_, err := c.GetUser(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if n := srv.Calls("GetUser"); n != 1 {
+		t.Errorf("%d calls after cancelling, want 1", n)
+	}
+}
+
+func TestUnreachableEndpointIsRetriedThenReported(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c, h := newClient(t, "http://"+addr, stsstub.DemoSecretAccessKey)
+	_, err = c.GetUser(context.Background())
+	var apiErr smithy.APIError
+	if err == nil || errors.As(err, &apiErr) || !strings.Contains(err.Error(), "3 attempts") {
+		t.Fatalf("error %v, want a connection error after 3 attempts", err)
+	}
+	if n := h.n.Load(); n != DefaultMaxAttempts {
+		t.Errorf("%d requests, want %d", n, DefaultMaxAttempts)
+	}
+}
+
+func TestRepliesThatAreNotIAMsAreReportedAsSuch(t *testing.T) {
+	var status atomic.Int32
+	status.Store(http.StatusBadGateway)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(int(status.Load()))
+		_, _ = w.Write([]byte("<html><body>Bad gateway</body></html>"))
+	}))
+	defer proxy.Close()
+	c, h := newClient(t, proxy.URL, stsstub.DemoSecretAccessKey)
+
+	_, err := c.GetUser(context.Background())
+	wantAPIError(t, err, "UnknownError", "HTTP 502 Bad Gateway")
+	if n := h.n.Load(); n != DefaultMaxAttempts {
+		t.Errorf("%d requests for a 502, want %d", n, DefaultMaxAttempts)
+	}
+
+	status.Store(http.StatusOK)
+	_, err = c.GetUser(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "not an IAM GetUserResponse") {
+		t.Fatalf("an HTML page with status 200 gave %v", err)
+	}
+}
+
+func TestNewRefusesAnEndpointThatIsNotAURL(t *testing.T) {
+	_, err := New(Options{Endpoint: "iam.amazonaws.com", Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	if err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL_IAM") {
+		t.Fatalf("New accepted a bare host name: %v", err)
+	}
+}
