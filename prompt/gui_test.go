@@ -3,8 +3,6 @@
 package prompt
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -25,44 +23,14 @@ import (
 func startXvfb(t *testing.T) string {
 	t.Helper()
 	testenv.NeedCommands(t, "Xvfb", "xdotool", "zenity")
-	ready, announce, err := os.Pipe()
+	display, stop, err := testenv.StartXvfb(patience)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ready.Close()
-	// -displayfd picks a free display and writes its number to fd 3 once
-	// the server accepts clients: no polling, no fixed number to clash.
-	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "800x600x24")
-	xvfb.ExtraFiles = []*os.File{announce}
-	var stderr bytes.Buffer
-	xvfb.Stderr = &stderr
-	if err := xvfb.Start(); err != nil {
-		t.Fatalf("start Xvfb: %v", err)
-	}
-	announce.Close()
-	t.Cleanup(func() {
-		xvfb.Process.Kill()
-		xvfb.Wait()
-	})
-
-	number := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(ready).ReadString('\n')
-		number <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-number:
-		if n == "" {
-			t.Fatalf("Xvfb exited without a display: %s", stderr.String())
-		}
-		display := ":" + n
-		t.Setenv("DISPLAY", display) // for zenity, which the driver runs
-		t.Setenv("WAYLAND_DISPLAY", "")
-		return display
-	case <-time.After(patience):
-		t.Fatalf("Xvfb did not start within %v: %s", patience, stderr.String())
-		return ""
-	}
+	t.Cleanup(stop)
+	t.Setenv("DISPLAY", display) // for zenity, which the driver runs
+	t.Setenv("WAYLAND_DISPLAY", "")
+	return display
 }
 
 // xdotool runs xdotool on the test's display and returns its output.

@@ -3,7 +3,6 @@
 package tests
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/awsmfa/awsmfa/internal/testenv"
 )
 
 // guiPatience bounds every wait for the X server or a dialog; a dialog that
@@ -25,46 +26,13 @@ func cmdXvfb(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: xvfb")
 	}
-	ready, announce, err := os.Pipe()
+	display, stop, err := testenv.StartXvfb(guiPatience)
 	ts.Check(err)
-	defer ready.Close()
-	// -displayfd picks a free display and writes its number once the
-	// server accepts clients: no polling, no fixed number to clash.
-	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24")
-	xvfb.ExtraFiles = []*os.File{announce}
-	ts.Check(xvfb.Start())
-	announce.Close()
-	ts.Defer(func() {
-		_ = xvfb.Process.Kill()
-		_ = xvfb.Wait()
-	})
-	number := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(ready).ReadString('\n')
-		number <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-number:
-		if n == "" {
-			ts.Fatalf("Xvfb exited without a display")
-		}
-		ts.Setenv("DISPLAY", ":"+n)
-		ts.Setenv("WAYLAND_DISPLAY", "")
-	case <-time.After(guiPatience):
-		ts.Fatalf("Xvfb did not start within %v", guiPatience)
-	}
+	ts.Defer(stop)
+	ts.Setenv("DISPLAY", display)
+	ts.Setenv("WAYLAND_DISPLAY", "")
 }
 
-// cmdDialog plays the user at awsmfa's MFA dialog for $PROFILE:
-//
-//	dialog answer   type the code the stand-in accepts now, press Return
-//	dialog cancel   press Escape
-//
-// Before acting it checks what the user sees: the window title names the
-// profile, and the dialog's text (zenity's --text) names the profile and the
-// MFA device $DEMO_SERIAL. It saves a screenshot as
-// $WORK/screenshots/dialog-CLIENT-BACKEND-ACTION.png and, when
-// AWSMFA_SCREENSHOT_DIR is set, copies it there.
 func cmdDialog(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 || (args[0] != "answer" && args[0] != "cancel") {
 		ts.Fatalf("usage: dialog answer|cancel")
