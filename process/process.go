@@ -66,6 +66,9 @@ type Options struct {
 	// Sleep waits for d or until ctx is done; tests replace it (with Now)
 	// so that waiting for the next code window takes no real time.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// lockNoteAfter is how long a wait for another process's refresh goes
+	// unexplained; 0 means 2s (tests shorten it).
+	lockNoteAfter time.Duration
 	// Notef tells the user something worth knowing while they wait (one
 	// line on stderr); it must never be given a secret.
 	Notef func(format string, args ...any)
@@ -93,6 +96,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Sleep == nil {
 		o.Sleep = sleep
+	}
+	if o.lockNoteAfter == 0 {
+		o.lockNoteAfter = 2 * time.Second
 	}
 	if o.Notef == nil {
 		o.Notef = func(string, ...any) {}
@@ -181,7 +187,12 @@ func (o *Options) cachedOrRefreshed(ctx context.Context, t *target, refresh func
 		sess, ok = o.fresh(t, "cache after waiting")
 		return ok
 	}
+	// Say why we sit still if another process's dialog keeps us waiting.
+	note := time.AfterFunc(o.lockNoteAfter, func() {
+		o.Notef("waiting for another awsmfa process that is asking for the MFA code for profile %q; answer its dialog", t.p.Name)
+	})
 	unlock, done, err := cache.Acquire(ctx, o.LockDir, t.key, o.LockWait, refreshedElsewhere)
+	note.Stop()
 	if err != nil {
 		return cache.Session{}, err
 	}

@@ -368,3 +368,47 @@ func TestEnterChain(t *testing.T) {
 		t.Fatalf("recursion not reported: %v", err)
 	}
 }
+
+func TestAWaitForAnotherProcessIsExplained(t *testing.T) {
+	f := newFixture(t)
+	o := f.opts
+	o.setDefaults()
+	p, err := loadProfile(context.Background(), "work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := o.plan(context.Background(), p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another process holds the lock: it is showing the dialog.
+	unlock, err := cache.Lock(context.Background(), f.opts.LockDir, target.key, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := make(chan string, 1)
+	o = f.opts
+	o.lockNoteAfter = time.Millisecond
+	o.Notef = func(format string, args ...any) { notes <- fmt.Sprintf(format, args...) }
+	result := make(chan error, 1)
+	go func() {
+		_, err := Credentials(context.Background(), o)
+		result <- err
+	}()
+	select {
+	case note := <-notes:
+		if !strings.Contains(note, `waiting for another awsmfa process that is asking for the MFA code for profile "work"`) {
+			t.Errorf("note = %q", note)
+		}
+	case err := <-result:
+		t.Fatalf("returned (%v) while another process held the lock", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no note while waiting for the lock")
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-result; err != nil {
+		t.Fatal(err)
+	}
+}
