@@ -303,3 +303,22 @@ func readFixtureF(f *testing.F) []byte {
 	}
 	return data
 }
+
+func TestParseErrorsNeverRepeatALineThatMayBeASecret(t *testing.T) {
+	const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	_, err := ParseCredentials([]byte("[work]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n" + secret + "\n"))
+	if err == nil {
+		t.Fatal("a bare line parsed")
+	}
+	if strings.Contains(err.Error(), secret[:8]) {
+		t.Errorf("error repeats the line: %v", err)
+	}
+	if !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("error does not name the line: %v", err)
+	}
+	// A broken section header is still quoted: it helps and holds no secret.
+	_, err = Parse([]byte("[profile work\n"))
+	if err == nil || !strings.Contains(err.Error(), `"[profile work"`) {
+		t.Errorf("got %v, want the header quoted", err)
+	}
+}

@@ -45,7 +45,12 @@ func (e *ParseError) Error() string {
 	if where == "" {
 		where = "AWS config"
 	}
-	return fmt.Sprintf("%s line %d: cannot parse %q (expected [section], key = value, or a comment); fix that line", where, e.Line, truncate(e.Text, 40))
+	// Only a section header is quoted: any other line may be a pasted
+	// secret key, which an error message must never repeat.
+	if strings.HasPrefix(e.Text, "[") {
+		return fmt.Sprintf("%s line %d: cannot parse %q (expected [section], key = value, or a comment); fix that line", where, e.Line, truncate(e.Text, 40))
+	}
+	return fmt.Sprintf("%s line %d: cannot parse it (not shown, it may hold a secret; expected [section], key = value, or a comment); fix that line", where, e.Line)
 }
 
 func truncate(s string, n int) string {

@@ -74,9 +74,11 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, streams IOStre
 func validateKeys(k cache.Keys) error {
 	switch {
 	case strings.HasPrefix(k.AccessKeyID, "ASIA"):
-		return fmt.Errorf("access key id %s is a temporary session key; GetSessionToken needs the IAM user's long-term key (it starts with AKIA)", k.AccessKeyID)
+		return fmt.Errorf("access key id %s is a temporary session key; GetSessionToken needs the IAM user's long-term key (it starts with AKIA)", k.MaskedID())
 	case !looksLikeAccessKeyID(k.AccessKeyID):
-		return fmt.Errorf("%q does not look like an access key id (20 upper-case letters and digits, starting AKIA); check what you pasted", k.AccessKeyID)
+		// Not repeated: a malformed id is often the secret key, pasted
+		// into the wrong field.
+		return fmt.Errorf("the access key id you gave (%d characters) does not look like one (20 upper-case letters and digits, starting AKIA); check that the id and the secret are not swapped", len(k.AccessKeyID))
 	case k.SecretAccessKey == "" || strings.ContainsAny(k.SecretAccessKey, " \t\r\n"):
 		return fmt.Errorf("the secret access key is empty or contains spaces; paste it again")
 	}

@@ -55,9 +55,10 @@ func TestValidateKeys(t *testing.T) {
 	}{
 		{cache.Keys{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: secret}, ""},
 		{cache.Keys{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: secret}, "temporary session key"},
-		{cache.Keys{AccessKeyID: "akia-lowercase", SecretAccessKey: secret}, "does not look like an access key id"},
+		{cache.Keys{AccessKeyID: "akia-lowercase", SecretAccessKey: secret}, "does not look like one"},
 		{cache.Keys{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: ""}, "empty or contains spaces"},
 		{cache.Keys{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "two words"}, "empty or contains spaces"},
+		{cache.Keys{AccessKeyID: secret, SecretAccessKey: "AKIAIOSFODNN7EXAMPLE"}, "not swapped"},
 	} {
 		err := validateKeys(tc.keys)
 		switch {
@@ -66,8 +67,8 @@ func TestValidateKeys(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: got %v, want %q", tc.keys.AccessKeyID, err, tc.want)
 		}
-		if err != nil && strings.Contains(err.Error(), secret) {
-			t.Errorf("error repeats the secret: %v", err)
+		if err != nil && (strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), tc.keys.AccessKeyID[min(4, len(tc.keys.AccessKeyID)):])) {
+			t.Errorf("error repeats what was pasted: %v", err)
 		}
 	}
 }
