@@ -114,8 +114,12 @@ func NewFromConfig(ctx context.Context, cfg aws.Config, optFns ...func(*Options)
 	return New(o)
 }
 
+// mutating are the actions that change IAM and are not safe to repeat.
+var mutating = map[string]bool{"CreateVirtualMFADevice": true, "EnableMFADevice": true}
+
 // call performs action with params, retrying throttling, server errors and
-// broken connections, and returns the reply's body.
+// broken connections (for mutating actions only what proves the request was
+// never carried out), and returns the reply's body.
 func (c *Client) call(ctx context.Context, action string, params url.Values) ([]byte, error) {
 	form := url.Values{"Action": {action}, "Version": {apiVersion}}
 	for k, v := range params {
@@ -130,7 +134,11 @@ func (c *Client) call(ctx context.Context, action string, params url.Values) ([]
 		if err == nil {
 			return reply, nil
 		}
-		if ctx.Err() != nil || attempt >= c.opts.MaxAttempts || !retryable(err) {
+		again := retryable(err)
+		if mutating[action] {
+			again = notExecuted(err)
+		}
+		if ctx.Err() != nil || attempt >= c.opts.MaxAttempts || !again {
 			var apiErr *APIError
 			if attempt == 1 || errors.As(err, &apiErr) {
 				return nil, err

@@ -238,6 +238,29 @@ func TestThrottlingAndServerErrorsAreRetriedUpToTheLimit(t *testing.T) {
 	}
 }
 
+func TestCallsThatChangeIAMAreRepeatedOnlyWhenTheyCertainlyDidNotRun(t *testing.T) {
+	srv := startStub(t)
+	c, _ := demoClient(t, srv)
+	ctx := context.Background()
+
+	// A 500 may hide a device that was created: sending the request again
+	// would orphan it, so the error goes to the caller.
+	srv.FailNext("CreateVirtualMFADevice", 1, http.StatusInternalServerError, "ServiceFailure", "Try again")
+	_, err := c.CreateVirtualMFADevice(ctx, "once")
+	wantAPIError(t, err, "ServiceFailure", "Try again")
+	if n := srv.Calls("CreateVirtualMFADevice"); n != 1 {
+		t.Errorf("CreateVirtualMFADevice sent %d times after a 500, want 1", n)
+	}
+	// Throttling proves IAM did nothing: that is repeated.
+	srv.FailNext("CreateVirtualMFADevice", 1, http.StatusBadRequest, "Throttling", "Rate exceeded")
+	if _, err := c.CreateVirtualMFADevice(ctx, "twice"); err != nil {
+		t.Fatalf("CreateVirtualMFADevice after a throttle: %v", err)
+	}
+	if n := srv.Calls("CreateVirtualMFADevice"); n != 3 {
+		t.Errorf("CreateVirtualMFADevice sent %d times in all, want 3", n)
+	}
+}
+
 func TestMaxAttemptsComesFromTheConfig(t *testing.T) {
 	srv := startStub(t)
 	cfg := aws.Config{

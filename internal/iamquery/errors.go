@@ -122,3 +122,17 @@ func retryable(err error) bool {
 	var netErr net.Error
 	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
+
+// notExecuted reports whether err proves IAM never carried out the request:
+// it throttled it, or the connection was never made. Only then may a call
+// that changes something (creating or enabling a device) be sent again; a
+// lost reply or a 5xx may hide a request that did happen, and repeating it
+// would orphan a device or replay the two codes.
+func notExecuted(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return throttlingCodes[apiErr.Code]
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
