@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
@@ -132,7 +133,7 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	if err != nil {
 		return fmt.Errorf("GetCallerIdentity through credential_process failed: %w", err)
 	}
-	fmt.Fprintf(out, "Caller identity: %s (account %s)\n\n", deref(id.Arn), deref(id.Account))
+	fmt.Fprintf(out, "Caller identity: %s (account %s)\n\n", aws.ToString(id.Arn), aws.ToString(id.Account))
 
 	fmt.Fprintf(out, "Running `awsmfa process --profile %s` again: served from the keyring cache, no dialog:\n", demoProfile)
 	cmd := exec.CommandContext(ctx, self, "process", "--profile", demoProfile)
@@ -145,11 +146,4 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	fmt.Fprintf(out, "STS saw %d GetSessionToken call(s) for %d GetCallerIdentity call(s). Demo done at %s; its temporary files are removed.\n",
 		srv.Succeeded("GetSessionToken"), srv.Succeeded("GetCallerIdentity"), time.Now().Format(time.TimeOnly))
 	return nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -147,7 +147,7 @@ func awsmfaProfiles(cfg *awsconfig.File) []string {
 }
 
 func checkKeyring(ctx context.Context, r *report, g *globalOptions, deps Deps) *cache.Store {
-	store, err := openStoreFor(ctx, g, deps)
+	store, err := g.openStoreInteractive(ctx, deps)
 	if err != nil {
 		r.fail("keyring", "%v", err)
 		return nil

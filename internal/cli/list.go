@@ -38,7 +38,7 @@ func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOSt
 	if err != nil {
 		return err
 	}
-	store, err := openStoreFor(ctx, g, deps)
+	store, err := g.openStoreInteractive(ctx, deps)
 	if err != nil {
 		return err
 	}

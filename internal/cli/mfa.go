@@ -252,7 +252,7 @@ func iamClient(ctx context.Context, profile string, keys cache.Keys) (*iamquery.
 
 // storedKeys opens the keyring and reads the profile's long-term keys.
 func storedKeys(ctx context.Context, g *globalOptions, profile string, deps Deps) (cache.Keys, error) {
-	store, err := openStoreFor(ctx, g, deps)
+	store, err := g.openStoreInteractive(ctx, deps)
 	if err != nil {
 		return cache.Keys{}, err
 	}
@@ -264,16 +264,6 @@ func storedKeys(ctx context.Context, g *globalOptions, profile string, deps Deps
 		return cache.Keys{}, fmt.Errorf("reading the long-term keys of profile %q: %w", profile, err)
 	}
 	return keys, nil
-}
-
-// openStoreFor opens the keyring, asking for a file passphrase through the
-// auto prompt when one is needed.
-func openStoreFor(ctx context.Context, g *globalOptions, deps Deps) (*cache.Store, error) {
-	prompter, err := deps.NewPrompter("auto", prompt.Options{})
-	if err != nil {
-		return nil, err
-	}
-	return g.openStore(ctx, prompter)
 }
 
 // writePrivateFile writes data readable by the owner only, also when the

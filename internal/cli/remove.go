@@ -45,13 +45,16 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 	if o.Profile == "" {
 		return errors.New("no profile given; pass --profile NAME")
 	}
-	store, err := openStoreFor(ctx, g, deps)
+	store, err := g.openStoreInteractive(ctx, deps)
 	if err != nil {
 		return err
 	}
 	keys, err := store.Keys(o.Profile)
-	hasKeys := err == nil
-	if err != nil && !errors.Is(err, cache.ErrNotFound) && !errors.Is(err, cache.ErrCorrupt) {
+	// An item that cannot be read (corrupt, another passphrase) is still
+	// there, and removing it is exactly what its error message advises.
+	corrupt := errors.Is(err, cache.ErrCorrupt)
+	hasKeys := err == nil || corrupt
+	if err != nil && !errors.Is(err, cache.ErrNotFound) && !corrupt {
 		return fmt.Errorf("reading the keys of profile %q: %w", o.Profile, err)
 	}
 	sessions, err := store.ListSessions(o.Profile)
@@ -66,7 +69,10 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 		return nil
 	}
 	what := fmt.Sprintf("%d cached session(s)", len(sessions))
-	if hasKeys {
+	switch {
+	case corrupt:
+		what = "an unreadable keys item and " + what
+	case hasKeys:
 		what = fmt.Sprintf("the access key %s and %s", keys.MaskedID(), what)
 	}
 	if !o.Yes {

@@ -79,7 +79,7 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 		return err
 	}
 
-	store, err := openStoreFor(ctx, g, deps)
+	store, err := g.openStoreInteractive(ctx, deps)
 	if err != nil {
 		return err
 	}
