@@ -7,12 +7,16 @@ import (
 	"testing"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/process"
 )
 
 // run executes awsmfa in-process with the given stdin and returns its
 // streams and exit code.
 func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	// Commands that serve a profile record it in the process environment
+	// for their children; each in-process run starts from none.
+	t.Setenv(process.ChainEnv, "")
 	var out, errOut bytes.Buffer
 	code = Main(context.Background(), args, IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}, Deps{})
 	return out.String(), errOut.String(), code

@@ -37,7 +37,9 @@ func TestInjectedDelayEndsWithClientContext(t *testing.T) {
 	f := startStub(t)
 	f.srv.DelayNext("GetCallerIdentity", 1, time.Minute)
 	client := f.client(t, DemoAccessKeyID, DemoSecretAccessKey, "", noRetries)
-	timeout, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	// Long enough for the request to reach the stand-in on a loaded machine;
+	// far shorter than the injected delay.
+	timeout, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if _, err := client.GetCallerIdentity(timeout, &sts.GetCallerIdentityInput{}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want deadline exceeded, got %v", err)
