@@ -19,8 +19,8 @@ const (
 	// MaxChainedRoleDuration is STS's cap for a role assumed with a session
 	// (an MFA session included): "role chaining".
 	MaxChainedRoleDuration = time.Hour
-	// maxSourceDepth bounds source_profile chains; the SDK already refuses
-	// loops, this only keeps a long chain from looking like a hang.
+	// maxSourceDepth bounds source_profile chains, and so loops among
+	// them, which the SDK's config loader accepts.
 	maxSourceDepth = 5
 )
 
@@ -46,6 +46,7 @@ type target struct {
 	window time.Duration    // how much life a cached session must have left
 
 	// Roles only.
+	depth        int // source_profile steps from the profile asked for
 	source       *target
 	duration     time.Duration
 	clampedFrom  time.Duration // the duration_seconds asked for, when it was lowered
@@ -60,8 +61,11 @@ func (o *Options) plan(ctx context.Context, p profile, from *target) (*target, e
 		return o.planUser(p, from)
 	}
 	depth := 0
-	for t := from; t != nil; t = t.source {
-		depth++
+	if from != nil {
+		depth = from.depth + 1
+	}
+	if p.SourceProfile == p.Name {
+		return nil, fmt.Errorf("profile %q names itself as its source_profile; set source_profile to the profile that holds your IAM user's mfa_serial", p.Name)
 	}
 	if depth >= maxSourceDepth {
 		return nil, fmt.Errorf("profile %q is more than %d source_profile steps from an IAM user; shorten the chain of roles", p.Name, maxSourceDepth)
@@ -72,7 +76,7 @@ func (o *Options) plan(ctx context.Context, p profile, from *target) (*target, e
 		}
 		return nil, fmt.Errorf("profile %q has role_arn but no source_profile; add source_profile = the profile that holds your IAM user's mfa_serial", p.Name)
 	}
-	t := &target{kind: role, p: p}
+	t := &target{kind: role, p: p, depth: depth}
 	srcProfile, err := loadProfile(ctx, p.SourceProfile)
 	if err != nil {
 		return nil, err

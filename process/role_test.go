@@ -225,12 +225,33 @@ source_profile = bare
 [profile from-env]
 role_arn = `+adminRole+`
 credential_source = Environment
+
+[profile self]
+role_arn = `+adminRole+`
+source_profile = self
+
+[profile loop-a]
+role_arn = `+adminRole+`
+source_profile = loop-b
+
+[profile loop-b]
+role_arn = `+adminRole+`
+source_profile = loop-a
 `)
+	// The SDK's loader accepts these loops when the profiles have keys.
+	creds := "[self]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n" +
+		"[loop-a]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n" +
+		"[loop-b]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n"
+	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for profile, want := range map[string]string{
 		"no-source":      `profile "no-source" has role_arn but no source_profile`,
 		"missing-source": `names source_profile "nosuch", which is not in the AWS config files`,
 		"bare-source":    `source_profile "bare", which has no credentials the AWS SDKs recognise; give [profile bare] the line credential_process = awsmfa process --profile bare`,
 		"from-env":       `uses credential_source = Environment, which awsmfa cannot serve`,
+		"self":           `profile "self" names itself as its source_profile`,
+		"loop-a":         `more than 5 source_profile steps`,
 	} {
 		o := f.opts
 		o.Profile = profile
