@@ -25,7 +25,7 @@ type errGaveUpRecently struct {
 }
 
 func (e *errGaveUpRecently) Error() string {
-	return fmt.Sprintf("the MFA prompt for %s ended without a session %v ago (cancelled, timed out or wrong codes), and awsmfa does not ask again within %v because some AWS SDKs rerun credential_process at once; run the command again",
+	return fmt.Sprintf("the MFA prompt for %s ended without a session %v ago (cancelled, timed out, wrong codes or an STS error, shown by that run), and awsmfa does not ask again within %v because some AWS SDKs rerun credential_process at once; run the command again",
 		e.serial, e.ago.Round(time.Second), GiveUpMemory)
 }
 
@@ -40,7 +40,7 @@ func (o *Options) checkGaveUp(serial string) error {
 		return nil
 	}
 	if err != nil {
-		o.Debugf("reading %s: %v", path, err)
+		o.Debugf("reading %s.gave-up: %v", path, err)
 		return nil
 	}
 	nanos, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)

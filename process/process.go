@@ -289,7 +289,11 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 			continue
 		}
 		if err != nil {
-			o.rememberGaveUp(p.MFASerial)
+			// Only an answer the user gave (or withheld) is remembered: a
+			// missing display or mfa_process should be reported as itself.
+			if errors.Is(err, prompt.ErrCanceled) || errors.Is(err, prompt.ErrInvalidCode) || errors.Is(err, context.DeadlineExceeded) {
+				o.rememberGaveUp(p.MFASerial)
+			}
 			return cache.Session{}, err
 		}
 		sess, err := call(ctx, code)
@@ -304,6 +308,9 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 			o.rememberGaveUp(p.MFASerial)
 			return cache.Session{}, fmt.Errorf("STS rejected %d MFA codes for %s (%s); check the device's clock and that mfa_serial names the device you read the code from", MaxTries, p.MFASerial, rejected.Message)
 		default:
+			// STS failed after the user answered (network, keys, device):
+			// processes waiting on the lock must not each ask again.
+			o.rememberGaveUp(p.MFASerial)
 			return cache.Session{}, err
 		}
 	}
