@@ -95,7 +95,7 @@ func Acquire(ctx context.Context, dir string, key SessionKey, wait time.Duration
 		case ctx.Err() != nil:
 			return nil, false, fmt.Errorf("stopped waiting for another awsmfa process refreshing profile %q: %w", key.Profile, ctx.Err())
 		case errors.Is(err, context.DeadlineExceeded):
-			return nil, false, fmt.Errorf("timed out after %v waiting for another awsmfa process refreshing profile %q; if no dialog is open, delete %s and retry", wait, key.Profile, path)
+			return nil, false, fmt.Errorf("timed out after %v waiting for another awsmfa process refreshing profile %q (it holds %s); answer or cancel its MFA prompt, or end that process, and retry", wait, key.Profile, path)
 		case err != nil:
 			return nil, false, fmt.Errorf("locking %s: %w; check permissions on %s", path, err, dir)
 		}

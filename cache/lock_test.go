@@ -24,7 +24,9 @@ func TestLockSecondWaiterTimesOut(t *testing.T) {
 	// The lock is held by another open file, as another process would.
 	_, err = Lock(context.Background(), dir, key, 200*time.Millisecond)
 	path := filepath.Join(dir, lockFileName(key))
-	want := `timed out after 200ms waiting for another awsmfa process refreshing profile "work"; if no dialog is open, delete ` + path + " and retry"
+	// Not "delete the lock file": a live holder would keep its lock on the
+	// old file while the next process locks a new one.
+	want := `timed out after 200ms waiting for another awsmfa process refreshing profile "work" (it holds ` + path + `); answer or cancel its MFA prompt, or end that process, and retry`
 	if err == nil || err.Error() != want {
 		t.Fatalf("second Lock: %v\nwant: %s", err, want)
 	}

@@ -86,7 +86,10 @@ func explainSTSError(err error, p profile, keys cache.Keys) error {
 			return fmt.Errorf("STS GetSessionToken failed at %s: %s: %s", p.endpointName(), code, msg)
 		}
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stopped while waiting for STS at %s: %w", p.endpointName(), err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("STS at %s did not answer in time; check your network and retry", p.endpointName())
 	}
 	var netErr net.Error

@@ -2,7 +2,7 @@ package prompt
 
 import (
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -10,10 +10,6 @@ import (
 // ErrInvalidCode reports input that is not a six-digit code. Errors from
 // ParseCode match it with errors.Is, so callers can decide to ask again.
 var ErrInvalidCode = errors.New("invalid MFA code")
-
-// maxEchoedRunes bounds how much of a rejected answer an error repeats: the
-// user may have typed a password into the wrong prompt.
-const maxEchoedRunes = 4
 
 // ParseCode returns the six ASCII digits in s. It drops all white space,
 // including inner spaces such as "123 456", the way authenticator apps show
@@ -34,12 +30,21 @@ func ParseCode(s string) (string, error) {
 type invalidCodeError struct{ got string }
 
 func (e *invalidCodeError) Error() string {
-	got := []rune(e.got)
-	shown := strconv.Quote(string(got[:min(len(got), maxEchoedRunes)]))
-	if len(got) > maxEchoedRunes {
-		shown += "…"
+	// Never a character of what was typed: it may be a password entered
+	// into the wrong prompt. Its shape is enough to see what went wrong.
+	n, digits := 0, true
+	for _, r := range e.got {
+		n++
+		digits = digits && '0' <= r && r <= '9'
 	}
-	return "MFA code must be 6 digits, got " + shown + "; enter the code your authenticator shows"
+	what := "nothing"
+	switch {
+	case n > 0 && digits:
+		what = fmt.Sprintf("%d digits", n)
+	case n > 0:
+		what = fmt.Sprintf("%d characters, not all digits", n)
+	}
+	return "MFA code must be 6 digits, got " + what + "; enter the code your authenticator shows"
 }
 
 func (e *invalidCodeError) Is(target error) bool { return target == ErrInvalidCode }
