@@ -1,7 +1,6 @@
 package prompt
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +12,7 @@ import (
 	"time"
 )
 
-// maxCommandOutput bounds what is read from a code command's stdout.
+// maxCommandOutput bounds what is kept of a code command's stdout: its end.
 const maxCommandOutput = 4096
 
 // NewCommand returns a Prompter whose MFACode runs command (a profile's
@@ -76,7 +75,7 @@ func (c *codeCommand) run(cmd *exec.Cmd, req Request) (string, error) {
 		defer con.close()
 		cmd.Stdin, cmd.Stderr = con.in, con.out
 	}
-	var out limitedBuffer
+	var out tailBuffer
 	cmd.Stdout = &out
 	// A grandchild that keeps stdout open must not hold awsmfa up forever.
 	cmd.WaitDelay = time.Second
@@ -123,13 +122,17 @@ func codeFromOutput(out string) (string, bool) {
 	return found[0][1], true
 }
 
-// limitedBuffer keeps the first maxCommandOutput bytes and drops the rest,
-// so a runaway command cannot fill memory.
-type limitedBuffer struct{ bytes.Buffer }
+// tailBuffer keeps the last maxCommandOutput bytes and drops what came
+// before: the code is on the last line, and a runaway command cannot fill
+// memory.
+type tailBuffer struct{ b []byte }
 
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := maxCommandOutput - b.Len(); room > 0 {
-		b.Buffer.Write(p[:min(len(p), room)])
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if over := len(t.b) - maxCommandOutput; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
 	}
 	return len(p), nil
 }
+
+func (t *tailBuffer) String() string { return string(t.b) }

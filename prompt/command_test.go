@@ -48,6 +48,15 @@ func TestCommandReadsTheCodeFromStdout(t *testing.T) {
 	}
 }
 
+func TestCommandCodeAfterLongOutput(t *testing.T) {
+	// A chatty helper: 10 KB of progress, then the code on the last line.
+	p := NewCommand(`i=0; while [ $i -lt 200 ]; do echo "progress line $i: ............................................"; i=$((i+1)); done; echo 654321`, noTTY)
+	code, err := p.MFACode(context.Background(), Request{Profile: "work", MFASerial: "arn:aws:iam::123456789012:mfa/alice"})
+	if err != nil || code != "654321" {
+		t.Fatalf("got %q, %v; want the code from the last line", code, err)
+	}
+}
+
 func TestCommandFailures(t *testing.T) {
 	for command, want := range map[string]string{
 		"exit 3":                    `mfa_process "exit 3" failed (exit status 3); run it in a terminal to see why`,

@@ -144,11 +144,13 @@ func TestGUIPassphrase(t *testing.T) {
 
 func TestGUITimeoutClosesDialog(t *testing.T) {
 	startXvfb(t)
-	done := askMFACode(newGUI(t, 2*time.Second), Request{Profile: "slow"})
+	// Long enough for zenity to map its window on a loaded machine before
+	// the timeout closes it, short enough to keep the test quick.
+	done := askMFACode(newGUI(t, 6*time.Second), Request{Profile: "slow"})
 	title := "awsmfa: MFA code for slow"
 	awaitWindow(t, title)
 	a := await(t, done) // nobody types
-	if !errors.Is(a.err, context.DeadlineExceeded) || !strings.Contains(a.err.Error(), "timed out after 2s") {
+	if !errors.Is(a.err, context.DeadlineExceeded) || !strings.Contains(a.err.Error(), "timed out after 6s") {
 		t.Errorf("MFACode with no answer = %q, %v; want a timeout naming its length", a.text, a.err)
 	}
 	// The driver must not leave a dialog behind that still waits for a code.

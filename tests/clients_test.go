@@ -193,6 +193,9 @@ func cmdRuns(ts *testscript.TestScript, neg bool, args []string) {
 // well under a minute where a client's window is tested).
 func cmdStubWithCap(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 2 && args[0] == "cap" {
+		if neg {
+			ts.Fatalf("stub cap cannot be negated")
+		}
 		d, err := time.ParseDuration(args[1])
 		ts.Check(err)
 		stubOf(ts).SetMaxSessionDuration(d)

@@ -46,6 +46,9 @@ func cmdIAMStub(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: iamstub seed|codes|device ...")
 	}
 	srv := stubOf(ts)
+	if neg && args[0] != "device" {
+		ts.Fatalf("iamstub %s does something; it cannot be negated", args[0])
+	}
 	switch args[0] {
 	case "seed":
 		srv.SetNextVirtualMFASeed(args[1])

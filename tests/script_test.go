@@ -118,6 +118,9 @@ func cmdStub(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: stub code|advance|calls|ok|fail ...")
 	}
 	srv := stubOf(ts)
+	if neg && args[0] != "calls" && args[0] != "ok" {
+		ts.Fatalf("stub %s does something; it cannot be negated", args[0])
+	}
 	switch args[0] {
 	case "code":
 		code, err := srv.Code(ts.Getenv("DEMO_SERIAL"))
@@ -150,6 +153,9 @@ func cmdStub(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdPrompts checks how many times any awsmfa process asked for a code.
 func cmdPrompts(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: prompts N")
+	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	got := 0

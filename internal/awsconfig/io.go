@@ -69,9 +69,9 @@ func load(path string, credentials bool) (*File, error) {
 // copy went.
 func (f *File) Save(path string) error {
 	f.backup = ""
-	target := path
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		target = resolved
+	target, err := writeTarget(path)
+	if err != nil {
+		return err
 	}
 	data := f.Bytes()
 	mode := fs.FileMode(0o600)
@@ -167,4 +167,22 @@ func writeAtomic(target string, data []byte, mode fs.FileMode) error {
 // isUnsupported is Chmod failing on a platform without Unix modes.
 func isUnsupported(err error) bool {
 	return errors.Is(err, errors.ErrUnsupported)
+}
+
+// writeTarget is the file a write to path must replace: path itself, or
+// what its chain of symlinks points at, even when that does not exist yet
+// (a dangling link to a dotfiles checkout), so the link is never replaced.
+func writeTarget(path string) (string, error) {
+	for range 40 { // as many links as Linux follows
+		dest, err := os.Readlink(path)
+		if err != nil {
+			// Not a link (or not there): write path itself.
+			return path, nil
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links; fix the link", path)
 }

@@ -149,6 +149,37 @@ func TestSaveWritesThroughASymlink(t *testing.T) {
 	}
 }
 
+func TestSaveWritesThroughADanglingSymlink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symlinks need privileges on Windows")
+	}
+	dir := t.TempDir()
+	real := filepath.Join(dir, "dotfiles", "aws-config") // not there yet
+	if err := os.Mkdir(filepath.Dir(real), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "config")
+	if err := os.Symlink("dotfiles/aws-config", link); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Set("default", "region", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(link); err != nil {
+		t.Fatal(err)
+	}
+	if target, err := os.Readlink(link); err != nil || target != "dotfiles/aws-config" {
+		t.Fatalf("the link was replaced: %q, %v", target, err)
+	}
+	if got, err := os.ReadFile(real); err != nil || !strings.Contains(string(got), "region = x") {
+		t.Errorf("target content %q, %v", got, err)
+	}
+}
+
 func TestLoadReportsTheFileOfAParseError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config")
 	if err := os.WriteFile(path, []byte("[default]\nnonsense\n"), 0o600); err != nil {

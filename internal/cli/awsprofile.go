@@ -41,13 +41,20 @@ func sdkConfig(ctx context.Context, profile string, keys cache.Keys) (aws.Config
 	return cfg, nil
 }
 
-// loadSharedFiles reads ~/.aws/config and ~/.aws/credentials (or where the
-// environment points), as files to edit.
-func loadSharedFiles() (cfgPath string, cfg *awsconfig.File, credPath string, creds *awsconfig.File, err error) {
+// loadConfigFile reads ~/.aws/config (or where AWS_CONFIG_FILE points) as
+// a file to edit.
+func loadConfigFile() (cfgPath string, cfg *awsconfig.File, err error) {
 	if cfgPath, err = awsconfig.ConfigPath(); err != nil {
 		return
 	}
-	if cfg, err = awsconfig.Load(cfgPath); err != nil {
+	cfg, err = awsconfig.Load(cfgPath)
+	return
+}
+
+// loadSharedFiles reads ~/.aws/config and ~/.aws/credentials (or where the
+// environment points), as files to edit.
+func loadSharedFiles() (cfgPath string, cfg *awsconfig.File, credPath string, creds *awsconfig.File, err error) {
+	if cfgPath, cfg, err = loadConfigFile(); err != nil {
 		return
 	}
 	if credPath, err = awsconfig.CredentialsPath(); err != nil {

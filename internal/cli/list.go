@@ -34,7 +34,7 @@ secret; access key ids are masked.`,
 }
 
 func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOStreams, deps Deps) error {
-	cfgPath, cfg, _, _, err := loadSharedFiles()
+	cfgPath, cfg, err := loadConfigFile()
 	if err != nil {
 		return err
 	}

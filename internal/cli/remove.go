@@ -98,7 +98,7 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 
 // removeConfigLines deletes the profile's credential_process when it runs awsmfa.
 func removeConfigLines(streams IOStreams, profile string) error {
-	cfgPath, cfg, _, _, err := loadSharedFiles()
+	cfgPath, cfg, err := loadConfigFile()
 	if err != nil {
 		return err
 	}

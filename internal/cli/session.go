@@ -67,6 +67,10 @@ func (o *sessionOptions) credentials(ctx context.Context, g *globalOptions, stre
 	if err != nil {
 		return cache.Session{}, err
 	}
+	// Notes can come from a timer goroutine while the flow writes debug
+	// lines: one lock keeps their lines whole.
+	diag := streams
+	diag.ErrOut = &lockedWriter{w: streams.ErrOut}
 	return process.Credentials(ctx, process.Options{
 		Profile:       o.Profile,
 		Duration:      o.Duration,
@@ -79,8 +83,8 @@ func (o *sessionOptions) credentials(ctx context.Context, g *globalOptions, stre
 		Now:           deps.Now,
 		Sleep:         deps.Sleep,
 		Notef: func(format string, args ...any) {
-			fmt.Fprintf(streams.ErrOut, "awsmfa: "+format+"\n", args...)
+			fmt.Fprintf(diag.ErrOut, "awsmfa: "+format+"\n", args...)
 		},
-		Debugf: g.debugf(streams),
+		Debugf: g.debugf(diag),
 	})
 }
