@@ -84,7 +84,7 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 		return err
 	}
 	q := newQuestions(streams)
-	keys, err := setupKeys(ctx, o, store, q, streams)
+	keys, isNew, err := setupKeys(ctx, o, store, q)
 	if err != nil {
 		return err
 	}
@@ -94,9 +94,17 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 		serial, _ = cfg.Get(o.Profile, "mfa_serial")
 	}
 	if serial == "" {
+		// Asking IAM also tests new keys: if it fails, the keys stored
+		// before (perhaps working ones) stay.
 		if serial, err = discoverSerial(ctx, o.Profile, keys, q, streams); err != nil {
 			return err
 		}
+	}
+	if isNew {
+		if err := store.SetKeys(o.Profile, keys); err != nil {
+			return fmt.Errorf("storing keys for profile %q in the %s keyring: %w", o.Profile, store.Backend(), err)
+		}
+		fmt.Fprintf(streams.ErrOut, "Stored access key %s for profile %q in the %s keyring.\n", keys.MaskedID(), o.Profile, store.Backend())
 	}
 
 	var extra []string
@@ -158,39 +166,35 @@ func checkLayout(o *setupOptions, cfg *awsconfig.File, cfgPath string, creds *aw
 	return nil
 }
 
-// setupKeys stores the keys given, keeps the ones stored, or asks for them.
-func setupKeys(ctx context.Context, o *setupOptions, store *cache.Store, q *questions, streams IOStreams) (cache.Keys, error) {
-	keys := cache.Keys{AccessKeyID: o.AccessKeyID}
+// setupKeys returns the keys given or asked for (isNew: the caller stores
+// them once they are known to work), or the ones already stored.
+func setupKeys(ctx context.Context, o *setupOptions, store *cache.Store, q *questions) (keys cache.Keys, isNew bool, err error) {
+	keys = cache.Keys{AccessKeyID: o.AccessKeyID}
 	if keys.AccessKeyID == "" {
 		stored, err := store.Keys(o.Profile)
 		if err == nil {
-			fmt.Fprintf(streams.ErrOut, "Using the access key %s already stored for profile %q.\n", stored.MaskedID(), o.Profile)
-			return stored, nil
+			fmt.Fprintf(q.out, "Using the access key %s already stored for profile %q.\n", stored.MaskedID(), o.Profile)
+			return stored, false, nil
 		}
 		if !errors.Is(err, cache.ErrNotFound) {
-			return cache.Keys{}, fmt.Errorf("reading the stored keys of profile %q: %w", o.Profile, err)
+			return cache.Keys{}, false, fmt.Errorf("reading the stored keys of profile %q: %w", o.Profile, err)
 		}
 		if keys.AccessKeyID, err = q.ask(ctx, "AWS access key id (AKIA...): "); err != nil {
-			return cache.Keys{}, fmt.Errorf("reading the access key id: %w; pass --access-key-id", err)
+			return cache.Keys{}, false, fmt.Errorf("reading the access key id: %w; pass --access-key-id", err)
 		}
 	}
-	var err error
 	if o.SecretFromEnv {
 		keys.SecretAccessKey = os.Getenv("AWS_SECRET_ACCESS_KEY")
 		if keys.SecretAccessKey == "" {
-			return cache.Keys{}, errors.New("--secret-from-env: AWS_SECRET_ACCESS_KEY is empty; set it or leave out --secret-from-env to type the secret")
+			return cache.Keys{}, false, errors.New("--secret-from-env: AWS_SECRET_ACCESS_KEY is empty; set it or leave out --secret-from-env to type the secret")
 		}
 	} else if keys.SecretAccessKey, err = q.secret(ctx, "AWS secret access key: "); err != nil {
-		return cache.Keys{}, fmt.Errorf("reading the secret access key: %w; pass it on stdin or use --secret-from-env", err)
+		return cache.Keys{}, false, fmt.Errorf("reading the secret access key: %w; pass it on stdin or use --secret-from-env", err)
 	}
 	if err := validateKeys(keys); err != nil {
-		return cache.Keys{}, err
+		return cache.Keys{}, false, err
 	}
-	if err := store.SetKeys(o.Profile, keys); err != nil {
-		return cache.Keys{}, fmt.Errorf("storing keys for profile %q in the %s keyring: %w", o.Profile, store.Backend(), err)
-	}
-	fmt.Fprintf(streams.ErrOut, "Stored access key %s for profile %q in the %s keyring.\n", keys.MaskedID(), o.Profile, store.Backend())
-	return keys, nil
+	return keys, true, nil
 }
 
 // discoverSerial asks IAM which MFA devices the keys' user has: one is
