@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -295,5 +296,17 @@ func TestDefaultSessionName(t *testing.T) {
 		if got := defaultSessionName(in); got != want {
 			t.Errorf("defaultSessionName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestRoleErrorsNameAssumeRole(t *testing.T) {
+	f := newFixture(t)
+	f.addConfig(t, roleConfig)
+	f.srv.FailNext("AssumeRole", 3, http.StatusInternalServerError, "InternalFailure", "down")
+	o := f.opts
+	o.Profile = "admin-role"
+	_, err := Credentials(context.Background(), o)
+	if err == nil || !strings.Contains(err.Error(), "STS AssumeRole failed") {
+		t.Fatalf("got %v, want the failing action named", err)
 	}
 }

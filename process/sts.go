@@ -64,6 +64,11 @@ func (p profile) endpointName() string {
 
 // explainSTSError turns an STS failure into one line that says what to do.
 func explainSTSError(err error, p profile, keys cache.Keys) error {
+	action := "GetSessionToken"
+	var opErr *smithy.OperationError
+	if errors.As(err, &opErr) {
+		action = opErr.Operation()
+	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		code, msg := apiErr.ErrorCode(), strings.TrimSpace(apiErr.ErrorMessage())
@@ -81,9 +86,9 @@ func explainSTSError(err error, p profile, keys cache.Keys) error {
 		case strings.Contains(code, "Throttl") || code == "RequestLimitExceeded":
 			return fmt.Errorf("STS is throttling requests (%s: %s); wait a minute and retry", code, msg)
 		case code == "AccessDenied":
-			return fmt.Errorf("STS denied GetSessionToken for %s: %s; check the IAM user's policies", keys.MaskedID(), msg)
+			return fmt.Errorf("STS denied %s for %s: %s; check the IAM user's policies", action, keys.MaskedID(), msg)
 		default:
-			return fmt.Errorf("STS GetSessionToken failed at %s: %s: %s", p.endpointName(), code, msg)
+			return fmt.Errorf("STS %s failed at %s: %s: %s", action, p.endpointName(), code, msg)
 		}
 	}
 	if errors.Is(err, context.Canceled) {
@@ -93,12 +98,12 @@ func explainSTSError(err error, p profile, keys cache.Keys) error {
 		return fmt.Errorf("STS at %s did not answer in time; check your network and retry", p.endpointName())
 	}
 	var netErr net.Error
-	var opErr *net.OpError
+	var netOpErr *net.OpError
 	var dnsErr *net.DNSError
-	if errors.As(err, &opErr) || errors.As(err, &dnsErr) || errors.As(err, &netErr) {
+	if errors.As(err, &netOpErr) || errors.As(err, &dnsErr) || errors.As(err, &netErr) {
 		return fmt.Errorf("cannot reach STS at %s: %v; check your network, proxy and endpoint settings (AWS_ENDPOINT_URL_STS, endpoint_url)", p.endpointName(), rootCause(err))
 	}
-	return fmt.Errorf("calling STS GetSessionToken at %s: %w", p.endpointName(), err)
+	return fmt.Errorf("calling STS %s at %s: %w", action, p.endpointName(), err)
 }
 
 // rootCause drops the SDK's wrapping layers, which repeat the operation name.
