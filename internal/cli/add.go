@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/awsmfa/awsmfa/cache"
 )
@@ -53,7 +50,7 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, streams IOStre
 		}
 	} else {
 		var err error
-		if keys, err = readKeys(streams); err != nil {
+		if keys, err = readKeys(ctx, streams); err != nil {
 			return err
 		}
 	}
@@ -87,28 +84,15 @@ func validateKeys(k cache.Keys) error {
 
 // readKeys asks for the keys on stderr and reads them from stdin; the secret
 // is read without echo when stdin is a terminal.
-func readKeys(streams IOStreams) (cache.Keys, error) {
-	in := bufio.NewReader(streams.In)
-	fmt.Fprint(streams.ErrOut, "AWS access key id: ")
-	id, err := in.ReadString('\n')
-	if err != nil && (err != io.EOF || id == "") {
+func readKeys(ctx context.Context, streams IOStreams) (cache.Keys, error) {
+	q := newQuestions(streams)
+	id, err := q.ask(ctx, "AWS access key id: ")
+	if err != nil {
 		return cache.Keys{}, fmt.Errorf("reading the access key id: %w; run add in a terminal or use --env", err)
 	}
-	fmt.Fprint(streams.ErrOut, "AWS secret access key: ")
-	var secret string
-	if f, ok := streams.In.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(streams.ErrOut)
-		if err != nil {
-			return cache.Keys{}, fmt.Errorf("reading the secret access key: %w", err)
-		}
-		secret = string(b)
-	} else {
-		secret, err = in.ReadString('\n')
-		if err != nil && (err != io.EOF || secret == "") {
-			return cache.Keys{}, fmt.Errorf("reading the secret access key: %w; run add in a terminal or use --env", err)
-		}
-		fmt.Fprintln(streams.ErrOut)
+	secret, err := q.secret(ctx, "AWS secret access key: ")
+	if err != nil {
+		return cache.Keys{}, fmt.Errorf("reading the secret access key: %w; run add in a terminal or use --env", err)
 	}
-	return cache.Keys{AccessKeyID: strings.TrimSpace(id), SecretAccessKey: strings.TrimSpace(secret)}, nil
+	return cache.Keys{AccessKeyID: id, SecretAccessKey: secret}, nil
 }

@@ -77,13 +77,31 @@ func (q *questions) secret(ctx context.Context, question string) (string, error)
 	if q.file == nil {
 		return q.ask(ctx, question)
 	}
-	fmt.Fprint(q.out, question)
-	b, err := term.ReadPassword(int(q.file.Fd()))
-	fmt.Fprintln(q.out)
+	fd := int(q.file.Fd())
+	state, err := term.GetState(fd)
 	if err != nil {
 		return "", fmt.Errorf("reading the answer: %w", err)
 	}
-	return strings.TrimSpace(string(b)), ctx.Err()
+	fmt.Fprint(q.out, question)
+	// ReadPassword cannot be interrupted; Ctrl-C (which cancels ctx) must
+	// still end the question, with the terminal's echo back on.
+	answer := make(chan lineResult, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		answer <- lineResult{string(b), err}
+	}()
+	select {
+	case <-ctx.Done():
+		_ = term.Restore(fd, state)
+		fmt.Fprintln(q.out)
+		return "", ctx.Err()
+	case r := <-answer:
+		fmt.Fprintln(q.out)
+		if r.err != nil {
+			return "", fmt.Errorf("reading the answer: %w", r.err)
+		}
+		return strings.TrimSpace(r.line), nil
+	}
 }
 
 // confirm asks a yes/no question whose default is no.
