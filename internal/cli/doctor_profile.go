@@ -144,17 +144,24 @@ func (d *profileDoctor) checkKeys() (cache.Keys, bool) {
 	return keys, true
 }
 
-// stsEndpoint is where the profile's STS calls go.
+// stsConfig returns the profile's SDK config and where its STS calls go,
+// resolved by the SDK's own rules (partition, FIPS, dual-stack, overrides).
 func (d *profileDoctor) stsConfig(ctx context.Context, keys cache.Keys) (aws.Config, string, error) {
 	cfg, err := sdkConfig(ctx, d.name, keys)
 	if err != nil {
 		return aws.Config{}, "", err
 	}
-	endpoint := "https://sts." + cfg.Region + ".amazonaws.com"
-	if base := sts.NewFromConfig(cfg).Options().BaseEndpoint; base != nil {
-		endpoint = *base
+	o := sts.NewFromConfig(cfg).Options()
+	ep, err := o.EndpointResolverV2.ResolveEndpoint(ctx, sts.EndpointParameters{
+		Region:       aws.String(o.Region),
+		Endpoint:     o.BaseEndpoint,
+		UseFIPS:      aws.Bool(o.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
+		UseDualStack: aws.Bool(o.EndpointOptions.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled),
+	})
+	if err != nil {
+		return aws.Config{}, "", fmt.Errorf("working out the STS endpoint for region %q: %w; check region and endpoint settings", o.Region, err)
 	}
-	return cfg, endpoint, nil
+	return cfg, ep.URI.String(), nil
 }
 
 // checkSTS sends one unsigned request to the profile's STS endpoint: any
