@@ -118,6 +118,14 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 	if o.Region != "" {
 		settings = append(settings, [2]string{"region", o.Region})
 	}
+	// The questions and IAM calls took a while: edit the file as it is now,
+	// not as it was read at the start, so no change made meanwhile is lost.
+	if cfgPath, cfg, err = loadConfigFile(); err != nil {
+		return fmt.Errorf("%w; awsmfa does not rewrite a file it cannot read", err)
+	}
+	if err := checkLayout(o, cfg, cfgPath, creds, credPath); err != nil {
+		return err
+	}
 	for _, kv := range settings {
 		if err := cfg.Set(o.Profile, kv[0], kv[1]); err != nil {
 			return err
