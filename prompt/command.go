@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"runtime"
 	"strings"
 	"time"
@@ -66,7 +67,9 @@ func (c *codeCommand) Passphrase(ctx context.Context, message string) (string, e
 }
 
 func (c *codeCommand) run(cmd *exec.Cmd, req Request) (string, error) {
-	cmd.Env = append(os.Environ(), "AWSMFA_PROFILE="+req.Profile, "AWSMFA_MFA_SERIAL="+req.MFASerial)
+	// The code helper needs no keyring passphrase: it does not inherit one.
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "AWSMFA_FILE_PASSPHRASE=") })
+	cmd.Env = append(env, "AWSMFA_PROFILE="+req.Profile, "AWSMFA_MFA_SERIAL="+req.MFASerial)
 	// The command may need the user (a PIN, "touch your key"): give it the
 	// terminal when there is one. Under credential_process awsmfa's stderr
 	// is often a pipe the user never sees.

@@ -35,9 +35,10 @@ func TestCodeFromOutput(t *testing.T) {
 
 func TestCommandReadsTheCodeFromStdout(t *testing.T) {
 	dir := t.TempDir()
-	// The command sees which profile and device the code is for, and its
-	// stderr is not part of the code.
-	p := NewCommand(`echo "$AWSMFA_PROFILE $AWSMFA_MFA_SERIAL" > `+filepath.Join(dir, "seen")+`; echo 'Touch your YubiKey' >&2; echo 123456`, noTTY)
+	t.Setenv("AWSMFA_FILE_PASSPHRASE", "keyring-pw")
+	// The command sees which profile and device the code is for (and not
+	// the keyring passphrase), and its stderr is not part of the code.
+	p := NewCommand(`echo "$AWSMFA_PROFILE $AWSMFA_MFA_SERIAL$AWSMFA_FILE_PASSPHRASE" > `+filepath.Join(dir, "seen")+`; echo 'Touch your YubiKey' >&2; echo 123456`, noTTY)
 	code, err := p.MFACode(context.Background(), Request{Profile: "work", MFASerial: "arn:aws:iam::123456789012:mfa/alice"})
 	if err != nil || code != "123456" {
 		t.Fatalf("got %q, %v", code, err)
