@@ -7,8 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"slices"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
