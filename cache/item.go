@@ -18,6 +18,11 @@ var ErrNotFound = errors.New("not found in the keyring")
 // session the caller treats it as a miss and overwrites it.
 var ErrCorrupt = errors.New("keyring item is corrupt")
 
+// ErrLocked means the keyring's collection is locked and awsmfa could not
+// have it unlocked: its unlock prompt was dismissed, could not be shown
+// (headless) or was not answered in time.
+var ErrLocked = errors.New("keyring collection is locked")
+
 // itemVersion is the version of the JSON stored in each item's Data; readers
 // reject other versions as corrupt rather than misreading them.
 const itemVersion = 1

@@ -4,6 +4,8 @@
 package cache
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/99designs/keyring"
 
@@ -61,11 +64,20 @@ type Config struct {
 	// collection exists and is unlocked in a desktop session, while creating
 	// a new collection needs an interactive prompt that hangs headless.
 	SecretServiceCollection string
+	// UnlockTimeout bounds the wait for the user to answer the Secret
+	// Service's dialog when that collection is locked; 0 means
+	// DefaultUnlockTimeout.
+	UnlockTimeout time.Duration
 	// KeyCtlScope is the kernel keyring scope; "" means "user".
 	KeyCtlScope string
 	// PassDir and PassCmd override pass's store directory and command.
 	PassDir, PassCmd string
 }
+
+// DefaultUnlockTimeout is how long Open waits for the user to unlock a
+// locked Secret Service collection in its dialog: as long as awsmfa waits
+// for an MFA code by default.
+const DefaultUnlockTimeout = 50 * time.Second
 
 // Store reads and writes awsmfa's items in one keyring backend.
 type Store struct {
@@ -76,8 +88,14 @@ type Store struct {
 // Backend returns the name of the backend in use.
 func (s *Store) Backend() string { return s.backend }
 
-// Open validates cfg and opens the backend. It does not read any item.
-func Open(cfg Config) (*Store, error) {
+// Open is OpenContext without a context of its own.
+func Open(cfg Config) (*Store, error) { return OpenContext(context.Background(), cfg) }
+
+// OpenContext validates cfg and opens the backend. It does not read any
+// item. A locked secret-service collection is unlocked here, through the
+// Secret Service's own dialog, waiting at most cfg.UnlockTimeout or until
+// ctx ends; if it stays locked the error wraps ErrLocked.
+func OpenContext(ctx context.Context, cfg Config) (*Store, error) {
 	name := cfg.Backend
 	if name == "" {
 		name = DefaultBackend()
@@ -95,6 +113,12 @@ func Open(cfg Config) (*Store, error) {
 	ring, err := keyring.Open(kcfg)
 	if err != nil {
 		return nil, openFailed(name, kcfg, err)
+	}
+	if name == "secret-service" {
+		wait := cmp.Or(cfg.UnlockTimeout, DefaultUnlockTimeout)
+		if err := unlockSecretService(ctx, kcfg.LibSecretCollectionName, wait); err != nil {
+			return nil, err
+		}
 	}
 	return &Store{backend: name, ring: ring}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,32 +74,54 @@ func useKeyctl(env *testscript.Env, profile string) {
 // selects the secret-service backend. Everything is stopped when the
 // script ends.
 func startSecretService(env *testscript.Env) error {
-	runtimeDir := filepath.Join(env.WorkDir, "run")
-	if err := os.MkdirAll(runtimeDir, 0o700); err != nil {
+	addr, runtimeDir, err := startKeyringBus(env.WorkDir, env.Getenv("HOME"), env.Defer)
+	if err != nil {
 		return err
 	}
-	home := env.Getenv("HOME")
-	const script = `printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
+	env.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	env.Setenv("XDG_RUNTIME_DIR", runtimeDir)
+	env.Setenv("AWSMFA_KEYRING_BACKEND", "secret-service")
+	return nil
+}
+
+// keyringPassword unlocks the login collection of startKeyringBus's
+// gnome-keyring.
+const keyringPassword = "pw"
+
+// startKeyringBus starts dbus-run-session with gnome-keyring (its login
+// collection unlocked with keyringPassword, its files under home) and
+// returns the bus address and the XDG_RUNTIME_DIR it uses (under workDir).
+// deferred is given what stops them all.
+//
+// The bus gets no DISPLAY or WAYLAND_DISPLAY: a prompt gnome-keyring asks
+// for (to unlock a locked collection) must never show a dialog on the
+// desktop of whoever runs the tests, and fails as it would headless.
+func startKeyringBus(workDir, home string, deferred func(func())) (addr, runtimeDir string, err error) {
+	runtimeDir = filepath.Join(workDir, "run")
+	if err := os.MkdirAll(runtimeDir, 0o700); err != nil {
+		return "", "", err
+	}
+	script := fmt.Sprintf(`printf %s | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 1
 echo "$DBUS_SESSION_BUS_ADDRESS"
-exec cat`
+exec cat`, keyringPassword)
 	cmd := exec.Command("dbus-run-session", "--", "sh", "-c", script)
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_RUNTIME_DIR="+runtimeDir,
+	cmd.Env = append(environWithout("DISPLAY", "WAYLAND_DISPLAY"), "HOME="+home, "XDG_RUNTIME_DIR="+runtimeDir,
 		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe() // `cat` keeps the session up until this closes
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting dbus-run-session: %w", err)
+		return "", "", fmt.Errorf("starting dbus-run-session: %w", err)
 	}
-	env.Defer(func() {
+	deferred(func() {
 		stdin.Close()
 		// gnome-keyring-daemon leaves when its bus goes; kill what is left
 		// of the group so no daemon outlives the script.
@@ -111,15 +134,24 @@ exec cat`
 		address <- strings.TrimSpace(line)
 	}()
 	select {
-	case addr := <-address:
+	case addr = <-address:
 		if addr == "" {
-			return fmt.Errorf("dbus-run-session with gnome-keyring gave no bus address: %s", stderr.String())
+			return "", "", fmt.Errorf("dbus-run-session with gnome-keyring gave no bus address: %s", stderr.String())
 		}
-		env.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
-		env.Setenv("XDG_RUNTIME_DIR", runtimeDir)
-		env.Setenv("AWSMFA_KEYRING_BACKEND", "secret-service")
-		return nil
+		return addr, runtimeDir, nil
 	case <-time.After(time.Minute):
-		return fmt.Errorf("gnome-keyring did not start within a minute: %s", stderr.String())
+		return "", "", fmt.Errorf("gnome-keyring did not start within a minute: %s", stderr.String())
 	}
+}
+
+// environWithout is os.Environ minus the named variables.
+func environWithout(names ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }

@@ -79,6 +79,7 @@ func faultParams(debug bool) testscript.Params {
 	p.Cmds["waitfile"] = cmdWaitFile
 	p.Cmds["onlypath"] = cmdOnlyPath
 	p.Cmds["delay"] = cmdDelay
+	p.Cmds["secretservice"] = cmdSecretService
 	return p
 }
 

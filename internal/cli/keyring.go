@@ -19,9 +19,10 @@ func (g *globalOptions) openStoreInteractive(ctx context.Context, deps Deps) (*c
 }
 
 // openStore opens the keyring named by the global flags; the file backend's
-// passphrase, when not in AWSMFA_FILE_PASSPHRASE, is asked through p.
+// passphrase, when not in AWSMFA_FILE_PASSPHRASE, is asked through p, and
+// ctx ends the wait for a locked Secret Service collection's unlock dialog.
 func (g *globalOptions) openStore(ctx context.Context, p prompt.Prompter) (*cache.Store, error) {
-	return cache.Open(cache.Config{
+	return cache.OpenContext(ctx, cache.Config{
 		Backend: g.KeyringBackend,
 		FilePassphrase: func(message string) (string, error) {
 			return p.Passphrase(ctx, message)
