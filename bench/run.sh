@@ -9,13 +9,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage() {
+  cat <<'EOF'
+usage: bench/run.sh [--aws-vault PATH] [--runs N] [--storm N]
+
+Builds awsmfa, the floor and the driver from this tree and measures them on
+every keyring backend this machine offers. This script never downloads
+anything: --aws-vault compares against an aws-vault binary you already have
+(bench/RESULTS.md says how to build one from source).
+EOF
+}
+
 driver_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --aws-vault) driver_args+=(-aws-vault "$(realpath "$2")"); shift 2 ;;
+    --aws-vault)
+      if [ ! -x "${2:-}" ]; then
+        echo "bench/run.sh: --aws-vault ${2:-}: not an executable file; this script never downloads one, see bench/RESULTS.md" >&2
+        exit 2
+      fi
+      driver_args+=(-aws-vault "$(realpath "$2")"); shift 2 ;;
     --runs) driver_args+=(-runs "$2"); shift 2 ;;
     --storm) driver_args+=(-storm "$2"); shift 2 ;;
-    *) echo "usage: bench/run.sh [--aws-vault PATH] [--runs N] [--storm N]" >&2; exit 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
   esac
 done
 

@@ -9,10 +9,14 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/stsstub"
 )
 
 type options struct {
@@ -24,7 +28,8 @@ type options struct {
 	runs       int
 	storm      int
 	stormTries int
-	primeOnly  bool // leave a primed workspace behind and print its environment
+	primeOnly  bool   // leave a primed workspace behind and print its environment
+	mfaCodeFor string // print the stand-in's code for this device and exit
 }
 
 func main() {
@@ -37,7 +42,15 @@ func main() {
 	flag.IntVar(&o.storm, "storm", 64, "processes in the cold-cache storm")
 	flag.IntVar(&o.stormTries, "storm-tries", 5, "storms to run (the median is reported)")
 	flag.BoolVar(&o.primeOnly, "prime-only", false, "prime a workspace, print its environment and exit, leaving it for profiling a cache hit by hand")
+	flag.StringVar(&o.mfaCodeFor, "mfa-code-for", "", "print the code the STS stand-in at $BENCH_STUB_URL shows for this MFA device and exit (aws-vault's mfa_process)")
 	flag.Parse()
+	if o.mfaCodeFor != "" {
+		if err := printMFACode(o.mfaCodeFor); err != nil {
+			fmt.Fprintln(os.Stderr, "driver:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	o.backend = os.Getenv("AWSMFA_KEYRING_BACKEND")
 	if o.backend == "" || o.awsmfa == "" || o.benchBin == "" || o.floor == "" {
 		fmt.Fprintln(os.Stderr, "driver: set AWSMFA_KEYRING_BACKEND and pass -awsmfa, -bench-awsmfa and -floor; run bench/run.sh")
@@ -73,6 +86,16 @@ func run(o options) error {
 	hit := command{path: o.awsmfa, args: []string{"process", "--profile", profile}, env: w.env}
 	floor := command{path: o.floor, args: []string{o.backend, item}, env: w.floorEnv()}
 
+	// The peer first, while the keyring holds few items: aws-vault lists
+	// every item of the keyring on each call, and on secret-service it
+	// shares awsmfa's collection.
+	var peer string
+	if o.awsVault != "" {
+		if peer, err = measurePeer(o, w, hit); err != nil {
+			return err
+		}
+	}
+
 	// Cache hit vs floor, with 1, 100 and 1,000 other sessions cached.
 	fmt.Printf("\n### backend `%s`\n\n", o.backend)
 	fmt.Println("| other sessions cached | awsmfa hit (median) | floor (median) | ratio | awsmfa peak RSS | floor peak RSS |")
@@ -104,10 +127,8 @@ func run(o options) error {
 		}
 	}
 
-	if o.awsVault != "" {
-		if err := comparePeer(o, w, hit); err != nil {
-			fmt.Printf("\naws-vault comparison not measured: %v\n", err)
-		}
+	if peer != "" {
+		fmt.Printf("\n%s\n", peer)
 	}
 
 	res, err := w.storms(o.benchBin, o.storm, o.stormTries)
@@ -116,6 +137,34 @@ func run(o options) error {
 	}
 	fmt.Printf("\nCold-cache storm, %d processes started together (median of %d): wall %s, minus STS %s and prompt %s = **%s**; prompts %d, GetSessionToken calls %d, processes that printed credentials %d.\n",
 		o.storm, o.stormTries, ms(res.wall), ms(res.sts), ms(res.prompt), ms(res.wall-res.sts-res.prompt), res.prompts, res.stsCalls, res.printed)
+	return nil
+}
+
+// measurePeer compares with aws-vault with one other session cached, as in
+// the table's first row, and returns the line to print. A backend aws-vault
+// cannot open is a line saying so; any other failure is an error.
+func measurePeer(o options, w *workspace, hit command) (string, error) {
+	if err := w.seedOthers(1); err != nil {
+		return "", err
+	}
+	line, err := comparePeer(o, w, hit)
+	var unavailable *peerUnavailableError
+	if errors.As(err, &unavailable) {
+		return "aws-vault comparison not measured: " + unavailable.reason + ".", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("aws-vault comparison: %w", err)
+	}
+	return line, nil
+}
+
+// printMFACode prints the code the stand-in's device shows now.
+func printMFACode(serial string) error {
+	code, err := stsstub.AdminCode(context.Background(), os.Getenv("BENCH_STUB_URL"), serial)
+	if err != nil {
+		return fmt.Errorf("reading the MFA code off the STS stand-in: %w", err)
+	}
+	fmt.Println(code)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -14,6 +15,9 @@ type command struct {
 	path string
 	args []string
 	env  []string
+	// check judges what a run printed; nil accepts credential_process
+	// JSON as awsmfa and the floor print it.
+	check func(stdout []byte) error
 }
 
 // result of one run: wall time from start to exit.
@@ -32,10 +36,23 @@ func (c command) run() (sample, []byte, error) {
 	if err != nil {
 		return sample{}, nil, fmt.Errorf("%s %v: %v: %s", c.path, c.args, err, bytes.TrimSpace(errOut.Bytes()))
 	}
-	if !bytes.HasPrefix(out.Bytes(), []byte(`{"Version":1,`)) {
-		return sample{}, nil, fmt.Errorf("%s %v printed %q, not credentials", c.path, c.args, out.String())
+	check := c.check
+	if check == nil {
+		check = compactCredentials
+	}
+	if err := check(out.Bytes()); err != nil {
+		return sample{}, nil, fmt.Errorf("%s %v: %w", c.path, c.args, err)
 	}
 	return sample{wall: wall}, out.Bytes(), nil
+}
+
+// compactCredentials accepts credential_process JSON as awsmfa and the floor
+// print it. Like every check, it never quotes the output: that holds a secret.
+func compactCredentials(stdout []byte) error {
+	if !bytes.HasPrefix(stdout, []byte(`{"Version":1,`)) {
+		return errors.New("printed something other than credentials")
+	}
+	return nil
 }
 
 // summary of many runs.

@@ -17,6 +17,7 @@ import (
 
 const (
 	profile    = "work"
+	region     = "us-east-1"
 	passphrase = "bench-passphrase"
 )
 
@@ -48,8 +49,8 @@ func newWorkspace(backend string) (*workspace, error) {
 	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
 		return nil, err
 	}
-	config := fmt.Sprintf("[profile %s]\nregion = us-east-1\nmfa_serial = %s\ncredential_process = awsmfa process --profile %s\n",
-		profile, stsstub.DemoMFASerial, profile)
+	config := fmt.Sprintf("[profile %s]\nregion = %s\nmfa_serial = %s\ncredential_process = awsmfa process --profile %s\n",
+		profile, region, stsstub.DemoMFASerial, profile)
 	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(config), 0o600); err != nil {
 		return nil, err
 	}
