@@ -144,7 +144,7 @@ func Credentials(ctx context.Context, o Options) (cache.Session, error) {
 		return cache.Session{}, err
 	}
 	ctx = withSTSCall(ctx, o.STSTimeout, o.Notef)
-	p, err := loadProfile(ctx, o.Profile)
+	p, err := loadProfile(o.Profile)
 	if err != nil {
 		return cache.Session{}, err
 	}

@@ -373,7 +373,7 @@ func TestAWaitForAnotherProcessIsExplained(t *testing.T) {
 	f := newFixture(t)
 	o := f.opts
 	o.setDefaults()
-	p, err := loadProfile(context.Background(), "work")
+	p, err := loadProfile("work")
 	if err != nil {
 		t.Fatal(err)
 	}

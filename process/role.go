@@ -77,7 +77,7 @@ func (o *Options) plan(ctx context.Context, p profile, from *target) (*target, e
 		return nil, fmt.Errorf("profile %q has role_arn but no source_profile; add source_profile = the profile that holds your IAM user's mfa_serial", p.Name)
 	}
 	t := &target{kind: role, p: p, depth: depth}
-	srcProfile, err := loadProfile(ctx, p.SourceProfile)
+	srcProfile, err := loadProfile(p.SourceProfile)
 	if err != nil {
 		return nil, err
 	}

@@ -7,12 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
-
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 )
 
 type assumeRoleInput struct {
@@ -27,36 +23,34 @@ type assumeRoleInput struct {
 func assumeRole(ctx context.Context, p profile, creds cache.Session, sourceName string, in assumeRoleInput, code string) (cache.Session, error) {
 	ctx, cancel := stsDeadline(ctx)
 	defer cancel()
-	client := sts.NewFromConfig(p.awsConfig, func(o *sts.Options) {
-		o.Credentials = credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
-	})
-	req := &sts.AssumeRoleInput{
-		RoleArn:         aws.String(in.RoleARN),
-		RoleSessionName: aws.String(in.SessionName),
-		DurationSeconds: aws.Int32(int32(in.Duration / time.Second)),
+	client, err := p.stsClient(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
+	if err != nil {
+		return cache.Session{}, err
 	}
-	if in.ExternalID != "" {
-		req.ExternalId = aws.String(in.ExternalID)
+	req := awsquery.AssumeRoleInput{
+		RoleARN:         in.RoleARN,
+		RoleSessionName: in.SessionName,
+		ExternalID:      in.ExternalID,
+		DurationSeconds: int32(in.Duration / time.Second),
 	}
 	if code != "" {
-		req.SerialNumber = aws.String(p.MFASerial)
-		req.TokenCode = aws.String(code)
+		req.SerialNumber, req.TokenCode = p.MFASerial, code
 	}
 	out, err := client.AssumeRole(ctx, req)
 	if err != nil {
-		return cache.Session{}, explainAssumeRoleError(err, p, creds, sourceName)
+		return cache.Session{}, explainAssumeRoleError(err, client.Endpoint(), p, creds, sourceName)
 	}
-	noteClockSkew(ctx, out.ResultMetadata)
-	return sessionFrom(out.Credentials, "AssumeRole", p)
+	noteClockSkew(ctx, client)
+	return sessionFrom(out), nil
 }
 
 // explainAssumeRoleError says what to do about an AssumeRole failure; what
 // it shares with GetSessionToken (codes, clock, throttling, network) is
 // explained by explainSTSError.
-func explainAssumeRoleError(err error, p profile, creds cache.Session, sourceName string) error {
-	var apiErr smithy.APIError
+func explainAssumeRoleError(err error, endpoint string, p profile, creds cache.Session, sourceName string) error {
+	var apiErr *awsquery.APIError
 	if errors.As(err, &apiErr) {
-		code, msg := apiErr.ErrorCode(), strings.TrimSpace(apiErr.ErrorMessage())
+		code, msg := apiErr.Code, strings.TrimSpace(apiErr.Message)
 		switch {
 		case code == "AccessDenied" && strings.Contains(msg, "not authorized to perform: sts:AssumeRole"):
 			return fmt.Errorf("STS refused to let profile %q assume %s: %s; check role_arn and external_id in profile %q, and that the role's trust policy allows this user (and, if it requires MFA, give %q or %q an mfa_serial)", sourceName, p.RoleARN, msg, p.Name, sourceName, p.Name)
@@ -70,12 +64,12 @@ func explainAssumeRoleError(err error, p profile, creds cache.Session, sourceNam
 			// The source's long-term keys are wrong: the fix is on the source.
 			src := p
 			src.Name = sourceName
-			return explainSTSError(err, src, cache.Keys{AccessKeyID: creds.AccessKeyID})
+			return explainSTSError(err, "AssumeRole", endpoint, src, cache.Keys{AccessKeyID: creds.AccessKeyID})
 		case code == "AccessDenied" && !strings.Contains(msg, "MultiFactorAuthentication"):
 			return fmt.Errorf("STS denied AssumeRole of %s for profile %q: %s; check the role's trust policy and the user's policies", p.RoleARN, p.Name, msg)
 		case code != "AccessDenied" && code != "SignatureDoesNotMatch" && !strings.Contains(code, "Throttl") && code != "RequestLimitExceeded":
-			return fmt.Errorf("STS AssumeRole failed at %s: %s: %s", p.endpointName(), code, msg)
+			return fmt.Errorf("STS AssumeRole failed at %s: %s: %s", endpoint, code, msg)
 		}
 	}
-	return explainSTSError(err, p, cache.Keys{AccessKeyID: creds.AccessKeyID})
+	return explainSTSError(err, "AssumeRole", endpoint, p, cache.Keys{AccessKeyID: creds.AccessKeyID})
 }

@@ -8,13 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/aws/smithy-go"
-
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 )
 
 // codeRejectedError is STS refusing the one-time code itself; the only STS
@@ -27,51 +22,50 @@ func (e *codeRejectedError) Error() string { return "MFA code rejected: " + e.Me
 func getSessionToken(ctx context.Context, p profile, keys cache.Keys, code string, duration time.Duration) (cache.Session, error) {
 	ctx, cancel := stsDeadline(ctx)
 	defer cancel()
-	client := sts.NewFromConfig(p.awsConfig, func(o *sts.Options) {
-		o.Credentials = credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, "")
-	})
-	out, err := client.GetSessionToken(ctx, &sts.GetSessionTokenInput{
-		DurationSeconds: aws.Int32(int32(duration / time.Second)),
-		SerialNumber:    aws.String(p.MFASerial),
-		TokenCode:       aws.String(code),
+	client, err := p.stsClient(keys.AccessKeyID, keys.SecretAccessKey, "")
+	if err != nil {
+		return cache.Session{}, err
+	}
+	creds, err := client.GetSessionToken(ctx, int32(duration/time.Second), p.MFASerial, code)
+	if err != nil {
+		return cache.Session{}, explainSTSError(err, "GetSessionToken", client.Endpoint(), p, keys)
+	}
+	noteClockSkew(ctx, client)
+	return sessionFrom(creds), nil
+}
+
+// stsClient is an STS client for p's settings that signs with the given keys.
+func (p profile) stsClient(accessKeyID, secretAccessKey, sessionToken string) (*awsquery.Client, error) {
+	client, err := awsquery.NewSTS(awsquery.Options{
+		Region:       p.Region,
+		Endpoint:     p.Endpoint,
+		UseFIPS:      p.settings.UseFIPSEndpoint,
+		UseDualStack: p.settings.UseDualStackEndpoint,
+		CABundle:     p.settings.CABundle,
+		MaxAttempts:  p.settings.MaxAttempts,
+		Credentials:  awsquery.StaticCredentials(accessKeyID, secretAccessKey, sessionToken),
 	})
 	if err != nil {
-		return cache.Session{}, explainSTSError(err, p, keys)
+		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
 	}
-	noteClockSkew(ctx, out.ResultMetadata)
-	return sessionFrom(out.Credentials, "GetSessionToken", p)
+	return client, nil
 }
 
-// sessionFrom checks that STS answered with complete credentials.
-func sessionFrom(c *types.Credentials, action string, p profile) (cache.Session, error) {
-	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
-		return cache.Session{}, fmt.Errorf("STS at %s answered %s without complete credentials; check the endpoint settings", p.endpointName(), action)
-	}
+func sessionFrom(c awsquery.SessionCredentials) cache.Session {
 	return cache.Session{
-		AccessKeyID:     *c.AccessKeyId,
-		SecretAccessKey: *c.SecretAccessKey,
-		SessionToken:    *c.SessionToken,
+		AccessKeyID:     c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey,
+		SessionToken:    c.SessionToken,
 		Expiration:      c.Expiration.UTC(),
-	}, nil
+	}
 }
 
-func (p profile) endpointName() string {
-	if p.Endpoint != "" {
-		return p.Endpoint
-	}
-	return "sts." + p.Region + ".amazonaws.com"
-}
-
-// explainSTSError turns an STS failure into one line that says what to do.
-func explainSTSError(err error, p profile, keys cache.Keys) error {
-	action := "GetSessionToken"
-	var opErr *smithy.OperationError
-	if errors.As(err, &opErr) {
-		action = opErr.Operation()
-	}
-	var apiErr smithy.APIError
+// explainSTSError turns a failed STS action at endpoint into one line that
+// says what to do.
+func explainSTSError(err error, action, endpoint string, p profile, keys cache.Keys) error {
+	var apiErr *awsquery.APIError
 	if errors.As(err, &apiErr) {
-		code, msg := apiErr.ErrorCode(), strings.TrimSpace(apiErr.ErrorMessage())
+		code, msg := apiErr.Code, strings.TrimSpace(apiErr.Message)
 		switch {
 		case code == "AccessDenied" && strings.Contains(msg, "invalid MFA one time pass code"):
 			return &codeRejectedError{Message: msg}
@@ -88,25 +82,26 @@ func explainSTSError(err error, p profile, keys cache.Keys) error {
 		case code == "AccessDenied":
 			return fmt.Errorf("STS denied %s for %s: %s; check the IAM user's policies", action, keys.MaskedID(), msg)
 		default:
-			return fmt.Errorf("STS %s failed at %s: %s: %s", action, p.endpointName(), code, msg)
+			return fmt.Errorf("STS %s failed at %s: %s: %s", action, endpoint, code, msg)
 		}
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("stopped while waiting for STS at %s: %w", p.endpointName(), err)
+		return fmt.Errorf("stopped while waiting for STS at %s: %w", endpoint, err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("STS at %s did not answer in time; check your network and retry", p.endpointName())
+		return fmt.Errorf("STS at %s did not answer in time; check your network and retry", endpoint)
 	}
 	var netErr net.Error
 	var netOpErr *net.OpError
 	var dnsErr *net.DNSError
 	if errors.As(err, &netOpErr) || errors.As(err, &dnsErr) || errors.As(err, &netErr) {
-		return fmt.Errorf("cannot reach STS at %s: %v; check your network, proxy and endpoint settings (AWS_ENDPOINT_URL_STS, endpoint_url)", p.endpointName(), rootCause(err))
+		return fmt.Errorf("cannot reach STS at %s: %v; check your network, proxy and endpoint settings (AWS_ENDPOINT_URL_STS, endpoint_url)", endpoint, rootCause(err))
 	}
-	return fmt.Errorf("calling STS %s at %s: %w", action, p.endpointName(), err)
+	return fmt.Errorf("calling STS %s at %s: %w", action, endpoint, err)
 }
 
-// rootCause drops the SDK's wrapping layers, which repeat the operation name.
+// rootCause drops the wrapping layers around a network error, which repeat
+// the request's URL.
 func rootCause(err error) error {
 	for {
 		next := errors.Unwrap(err)

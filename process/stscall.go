@@ -4,8 +4,7 @@ import (
 	"context"
 	"time"
 
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/smithy-go/middleware"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 )
 
 // DefaultSTSTimeout bounds one STS call, the SDK's retries and their backoff
@@ -17,7 +16,7 @@ const DefaultSTSTimeout = 15 * time.Second
 
 // clockSkewTolerance is how far this computer's clock may be from STS's
 // before awsmfa says so. STS refuses signatures more than 5 minutes off;
-// the SDK then retries with its clock corrected by STS's Date header, so
+// awsquery then retries with its clock corrected by STS's Date header, so
 // the call succeeds, but other tools on the machine may not be so lucky.
 const clockSkewTolerance = time.Minute
 
@@ -52,26 +51,14 @@ func stsDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // noteClockSkew tells the user when STS's clock (its Date header) and this
 // computer's differ by more than clockSkewTolerance.
-func noteClockSkew(ctx context.Context, md middleware.Metadata) {
-	if skew, ok := clockSkew(md); ok {
-		dir := "behind"
-		if skew < 0 {
-			dir = "ahead of"
-		}
-		stsCallOf(ctx).notef("this computer's clock is %v %s STS's; the AWS SDK corrected for it this time, but fix the clock (enable time synchronisation, e.g. NTP) before other tools fail", skew.Abs().Round(time.Second), dir)
+func noteClockSkew(ctx context.Context, client *awsquery.Client) {
+	skew, ok := client.ClockSkew()
+	if !ok || skew.Abs() < clockSkewTolerance {
+		return
 	}
-}
-
-// clockSkew is STS's time minus this computer's when the response arrived.
-func clockSkew(md middleware.Metadata) (time.Duration, bool) {
-	server, ok := awsmiddleware.GetServerTime(md)
-	if !ok {
-		return 0, false
+	dir := "behind"
+	if skew < 0 {
+		dir = "ahead of"
 	}
-	local, ok := awsmiddleware.GetResponseAt(md)
-	if !ok {
-		return 0, false
-	}
-	skew := server.Sub(local)
-	return skew, skew.Abs() >= clockSkewTolerance
+	stsCallOf(ctx).notef("this computer's clock is %v %s STS's; awsmfa corrected for it this time, but fix the clock (enable time synchronisation, e.g. NTP) before other tools fail", skew.Abs().Round(time.Second), dir)
 }

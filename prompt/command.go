@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -107,7 +108,7 @@ func (c *codeCommand) describe(cmd *exec.Cmd) string {
 	return fmt.Sprintf("%q", printable(strings.Join(cmd.Args, " ")))
 }
 
-var sixDigits = regexp.MustCompile(`(?:^|[^0-9])([0-9]{6})(?:[^0-9]|$)`)
+var sixDigits = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:^|[^0-9])([0-9]{6})(?:[^0-9]|$)`) })
 
 // codeFromOutput takes the code from the last non-empty line: the whole
 // line when it is a code ("123456", "123 456"), else the one run of
@@ -118,7 +119,7 @@ func codeFromOutput(out string) (string, bool) {
 	if code, err := ParseCode(last); err == nil {
 		return code, true
 	}
-	found := sixDigits.FindAllStringSubmatch(last, -1)
+	found := sixDigits().FindAllStringSubmatch(last, -1)
 	if len(found) != 1 {
 		return "", false
 	}

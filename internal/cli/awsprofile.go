@@ -1,44 +1,52 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
+	"github.com/awsmfa/awsmfa/internal/sharedconfig"
 )
 
 // defaultRegion is used when the profile names none; IAM is global and STS
 // answers GetCallerIdentity in every region.
 const defaultRegion = "us-east-1"
 
-// sdkConfig loads the profile with the AWS SDK's own loader (so region,
+// profileSettings resolves the profile as the AWS SDKs do (so region,
 // endpoint_url and AWS_ENDPOINT_URL_IAM/_STS mean what they mean to every
-// SDK) but signs with keys, never resolving the profile's credential chain,
-// which would run awsmfa itself. A profile not yet in the files (setup
-// writes it later) gets the environment's settings only.
-func sdkConfig(ctx context.Context, profile string, keys cache.Keys) (aws.Config, error) {
-	static := config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(keys.AccessKeyID, keys.SecretAccessKey, ""))
-	cfg, err := config.LoadDefaultConfig(ctx, static, config.WithSharedConfigProfile(profile))
-	var missing config.SharedConfigProfileNotExistError
-	if errors.As(err, &missing) {
-		cfg, err = config.LoadDefaultConfig(ctx, static,
-			config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}))
+// SDK). A profile not yet in the files (setup writes it later) gets the
+// environment's settings only.
+func profileSettings(profile string) (sharedconfig.Settings, error) {
+	s, err := sharedconfig.Load(profile)
+	var missing *sharedconfig.ProfileNotExistError
+	if errors.As(err, &missing) && missing.Profile == profile {
+		s, err = sharedconfig.LoadEnv(profile)
 	}
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("reading AWS settings for profile %q: %w; fix the config file or point AWS_CONFIG_FILE at a valid one", profile, err)
+		return sharedconfig.Settings{}, fmt.Errorf("reading AWS settings for profile %q: %w", profile, err)
 	}
-	if cfg.Region == "" {
-		cfg.Region = defaultRegion
+	if s.Region == "" {
+		s.Region = defaultRegion
 	}
-	return cfg, nil
+	return s, nil
+}
+
+// queryOptions are the options of an IAM or STS client for the settings s
+// that signs with keys.
+func queryOptions(s sharedconfig.Settings, service string, keys cache.Keys) awsquery.Options {
+	return awsquery.Options{
+		Region:       s.Region,
+		Endpoint:     s.Endpoint(service, strings.ToLower(service)),
+		UseFIPS:      s.UseFIPSEndpoint,
+		UseDualStack: s.UseDualStackEndpoint,
+		CABundle:     s.CABundle,
+		MaxAttempts:  s.MaxAttempts,
+		Credentials:  awsquery.StaticCredentials(keys.AccessKeyID, keys.SecretAccessKey, ""),
+	}
 }
 
 // loadConfigFile reads ~/.aws/config (or where AWS_CONFIG_FILE points) as

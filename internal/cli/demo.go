@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -12,12 +13,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/qrterm"
 	"github.com/awsmfa/awsmfa/internal/stsstub"
 )
@@ -37,9 +36,10 @@ func newDemoCmd(streams IOStreams) *cobra.Command {
 		Long: `demo starts a local STS stand-in on 127.0.0.1 with a demo IAM user and a
 virtual MFA device, a throwaway keyring and AWS config, and shows the device's
 secret as a QR code: scan it with any authenticator app (or read the code
-printed below it). Then the AWS SDK for Go calls sts:GetCallerIdentity through
-credential_process = awsmfa process, which asks for the code in a dialog (or on
-the terminal), and the demo prints the caller identity and the credential JSON.
+printed below it). Then it runs the profile's credential_process, awsmfa
+process, as every AWS SDK does; it asks for the code in a dialog (or on the
+terminal). The demo calls sts:GetCallerIdentity with the session it printed and
+shows the caller identity and the credential JSON.
 Nothing outside a temporary directory is touched.`,
 		Example: `  awsmfa demo
   awsmfa demo --prompt terminal`,
@@ -124,26 +124,48 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	}
 	fmt.Fprintf(out, "Secret %s; no app at hand? The code now is %s (it changes every 30 s).\n\n", stsstub.DemoTOTPSecret, code)
 
-	fmt.Fprintln(out, "Calling sts:GetCallerIdentity with the AWS SDK for Go through credential_process; awsmfa asks for the MFA code now...")
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(demoProfile))
+	fmt.Fprintln(out, "Running the profile's credential_process as every AWS SDK does, then sts:GetCallerIdentity with the credentials it printed; awsmfa asks for the MFA code now...")
+	first, err := runDemoProcess(ctx, self, streams)
 	if err != nil {
-		return fmt.Errorf("loading the demo profile: %w", err)
+		return err
 	}
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	var creds struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+	if err := json.Unmarshal(first, &creds); err != nil {
+		return fmt.Errorf("reading the credentials awsmfa process printed: %w", err)
+	}
+	client, err := awsquery.NewSTS(awsquery.Options{
+		Region:      "us-east-1",
+		Endpoint:    srv.URL(),
+		Credentials: awsquery.StaticCredentials(creds.AccessKeyId, creds.SecretAccessKey, creds.SessionToken),
+	})
 	if err != nil {
-		return fmt.Errorf("GetCallerIdentity through credential_process failed: %w", err)
+		return err
 	}
-	fmt.Fprintf(out, "Caller identity: %s (account %s)\n\n", aws.ToString(id.Arn), aws.ToString(id.Account))
+	id, err := client.GetCallerIdentity(ctx)
+	if err != nil {
+		return fmt.Errorf("GetCallerIdentity with the session awsmfa printed failed: %w", err)
+	}
+	fmt.Fprintf(out, "Caller identity: %s (account %s)\n\n", id.Arn, id.Account)
 
 	fmt.Fprintf(out, "Running `awsmfa process --profile %s` again: served from the keyring cache, no dialog:\n", demoProfile)
-	cmd := exec.CommandContext(ctx, self, "process", "--profile", demoProfile)
-	var json bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &json, streams.ErrOut
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("running awsmfa process: %w", err)
+	again, err := runDemoProcess(ctx, self, streams)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(out, "%s\n", bytes.TrimSpace(json.Bytes()))
+	fmt.Fprintf(out, "%s\n", bytes.TrimSpace(again))
 	fmt.Fprintf(out, "STS saw %d GetSessionToken call(s) for %d GetCallerIdentity call(s). Demo done at %s; its temporary files are removed.\n",
 		srv.Succeeded("GetSessionToken"), srv.Succeeded("GetCallerIdentity"), time.Now().Format(time.TimeOnly))
 	return nil
+}
+
+// runDemoProcess runs the demo profile's credential_process as an SDK does:
+// stdout is the credential JSON, stderr is the user's.
+func runDemoProcess(ctx context.Context, self string, streams IOStreams) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, self, "process", "--profile", demoProfile)
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, streams.ErrOut
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("running awsmfa process --profile %s: %w", demoProfile, err)
+	}
+	return stdout.Bytes(), nil
 }

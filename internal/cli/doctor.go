@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -211,7 +212,7 @@ func probeTerminal() error {
 }
 
 // mfaSerialPattern is an MFA device ARN; hardware tokens have plain serials.
-var mfaSerialPattern = regexp.MustCompile(`^arn:aws[\w-]*:iam::\d{12}:(mfa|u2f)/.+$`)
+var mfaSerialPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws[\w-]*:iam::\d{12}:(mfa|u2f)/.+$`) })
 
 // callsAwsmfa reports whether a command line starts awsmfa.
 func callsAwsmfa(line string) bool {

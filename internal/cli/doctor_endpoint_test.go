@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,14 +26,22 @@ func TestDoctorResolvesTheSTSEndpointAsTheSDKDoes(t *testing.T) {
 		"plain": "https://sts.eu-west-1.amazonaws.com",
 	} {
 		d := &profileDoctor{name: profile}
-		_, got, err := d.stsConfig(context.Background(), cache.Keys{})
-		if err != nil || got != want {
-			t.Errorf("%s: got %q, %v; want %q", profile, got, err, want)
+		client, err := d.stsClient(cache.Keys{})
+		if err != nil {
+			t.Errorf("%s: %v", profile, err)
+			continue
+		}
+		if got := client.Endpoint(); got != want {
+			t.Errorf("%s: got %q; want %q", profile, got, want)
 		}
 	}
 	t.Setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
 	d := &profileDoctor{name: "plain"}
-	if _, got, err := d.stsConfig(context.Background(), cache.Keys{}); err != nil || got != "http://127.0.0.1:9" {
-		t.Errorf("override: got %q, %v", got, err)
+	client, err := d.stsClient(cache.Keys{})
+	if err != nil {
+		t.Fatalf("override: %v", err)
+	}
+	if got := client.Endpoint(); got != "http://127.0.0.1:9" {
+		t.Errorf("override: got %q", got)
 	}
 }

@@ -9,12 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
+	"github.com/awsmfa/awsmfa/internal/sharedconfig"
 )
 
 // profileDoctor runs the checks of one profile.
@@ -40,7 +38,7 @@ func (d *profileDoctor) run(ctx context.Context) {
 	d.checkSession()
 }
 
-// checkProfile resolves the profile with the SDK's own loader and checks
+// checkProfile resolves the profile by the AWS SDKs' rules and checks
 // its mfa_serial; it reports whether the profile exists at all.
 func (d *profileDoctor) checkProfile(ctx context.Context) bool {
 	if d.cfg == nil {
@@ -51,24 +49,21 @@ func (d *profileDoctor) checkProfile(ctx context.Context) bool {
 		d.r.fail("profile", "no [profile %s] in %s; create it with: awsmfa setup --profile %s", d.name, path, d.name)
 		return false
 	}
-	credPath, _ := awsconfig.CredentialsPath()
-	sc, err := config.LoadSharedConfigProfile(ctx, d.name, func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles, o.CredentialsFiles = []string{path}, []string{credPath}
-	})
+	sc, err := sharedconfig.Load(d.name)
 	if err != nil {
-		d.r.fail("profile", "the AWS SDK cannot load profile %q: %v; fix the profile in %s", d.name, err, path)
+		d.r.fail("profile", "profile %q cannot be resolved as the AWS SDKs would: %v; fix the profile in %s", d.name, err, path)
 		return false
 	}
 	region := sc.Region
 	if region == "" {
 		region = defaultRegion + " (default)"
 	}
-	d.r.ok("profile", "resolves with the AWS SDK; region %s", region)
+	d.r.ok("profile", "resolves as the AWS SDKs would; region %s", region)
 
 	switch serial := sc.MFASerial; {
 	case serial == "":
 		d.r.fail("mfa_serial", "profile %q has no mfa_serial; enrol a device with: awsmfa mfa enroll --profile %s (or add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE)", d.name, d.name)
-	case !mfaSerialPattern.MatchString(serial):
+	case !mfaSerialPattern().MatchString(serial):
 		d.r.warn("mfa_serial", "%s is not an MFA device ARN; fine for a hardware token's serial number, otherwise use arn:aws:iam::ACCOUNT:mfa/DEVICE", serial)
 	default:
 		d.r.ok("mfa_serial", "%s", serial)
@@ -144,35 +139,33 @@ func (d *profileDoctor) checkKeys() (cache.Keys, bool) {
 	return keys, true
 }
 
-// stsConfig returns the profile's SDK config and where its STS calls go,
-// resolved by the SDK's own rules (partition, FIPS, dual-stack, overrides).
-func (d *profileDoctor) stsConfig(ctx context.Context, keys cache.Keys) (aws.Config, string, error) {
-	cfg, err := sdkConfig(ctx, d.name, keys)
+// stsClient is an STS client for the profile's settings, signing with
+// keys; its Endpoint is where the profile's STS calls go, resolved by the
+// SDK's rules (partition, FIPS, dual-stack, overrides).
+func (d *profileDoctor) stsClient(keys cache.Keys) (*awsquery.Client, error) {
+	s, err := profileSettings(d.name)
 	if err != nil {
-		return aws.Config{}, "", err
+		return nil, err
 	}
-	o := sts.NewFromConfig(cfg).Options()
-	ep, err := o.EndpointResolverV2.ResolveEndpoint(ctx, sts.EndpointParameters{
-		Region:       aws.String(o.Region),
-		Endpoint:     o.BaseEndpoint,
-		UseFIPS:      aws.Bool(o.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
-		UseDualStack: aws.Bool(o.EndpointOptions.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled),
-	})
+	o := queryOptions(s, "STS", keys)
+	o.MaxAttempts = 1
+	client, err := awsquery.NewSTS(o)
 	if err != nil {
-		return aws.Config{}, "", fmt.Errorf("working out the STS endpoint for region %q: %w; check region and endpoint settings", o.Region, err)
+		return nil, fmt.Errorf("working out the STS endpoint for region %q: %w", s.Region, err)
 	}
-	return cfg, ep.URI.String(), nil
+	return client, nil
 }
 
 // checkSTS sends one unsigned request to the profile's STS endpoint: any
 // answer proves it reachable, and its Date header shows the clock skew. It
 // reports whether the clock is close enough for signed requests.
 func (d *profileDoctor) checkSTS(ctx context.Context) bool {
-	_, endpoint, err := d.stsConfig(ctx, cache.Keys{})
+	client, err := d.stsClient(cache.Keys{})
 	if err != nil {
 		d.r.fail("sts", "%v", err)
 		return false
 	}
+	endpoint := client.Endpoint()
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	form := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
@@ -222,19 +215,19 @@ func (d *profileDoctor) reportSkew(skew time.Duration) bool {
 
 // checkCallerIdentity proves the stored key works, without an MFA code.
 func (d *profileDoctor) checkCallerIdentity(ctx context.Context, keys cache.Keys) {
-	cfg, _, err := d.stsConfig(ctx, keys)
+	client, err := d.stsClient(keys)
 	if err != nil {
 		d.r.fail("key valid", "%v", err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
-	out, err := sts.NewFromConfig(cfg, func(o *sts.Options) { o.RetryMaxAttempts = 1 }).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := client.GetCallerIdentity(ctx)
 	if err != nil {
 		d.r.fail("key valid", "%v", explainAWSError("STS GetCallerIdentity", err, d.name, keys))
 		return
 	}
-	d.r.ok("key valid", "STS accepts access key %s as %s", keys.MaskedID(), aws.ToString(out.Arn))
+	d.r.ok("key valid", "STS accepts access key %s as %s", keys.MaskedID(), out.Arn)
 }
 
 func (d *profileDoctor) checkSession() {

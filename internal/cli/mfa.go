@@ -13,7 +13,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
-	"github.com/awsmfa/awsmfa/internal/iamquery"
+	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/qrterm"
 	"github.com/awsmfa/awsmfa/prompt"
 )
@@ -78,7 +78,7 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 	if err != nil {
 		return err
 	}
-	client, err := iamClient(ctx, o.Profile, keys)
+	client, err := iamClient(o.Profile, keys)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 
 // enrolment is one device between CreateVirtualMFADevice and EnableMFADevice.
 type enrolment struct {
-	client  *iamquery.Client
+	client  *awsquery.Client
 	serial  string
 	keys    cache.Keys
 	streams IOStreams
@@ -238,12 +238,12 @@ func backupNote(f *awsconfig.File, old string) string {
 
 // iamClient is an IAM client for the profile's settings (region, endpoint
 // settings) that signs with keys.
-func iamClient(ctx context.Context, profile string, keys cache.Keys) (*iamquery.Client, error) {
-	cfg, err := sdkConfig(ctx, profile, keys)
+func iamClient(profile string, keys cache.Keys) (*awsquery.Client, error) {
+	s, err := profileSettings(profile)
 	if err != nil {
 		return nil, err
 	}
-	client, err := iamquery.NewFromConfig(ctx, cfg)
+	client, err := awsquery.NewIAM(queryOptions(s, "IAM", keys))
 	if err != nil {
 		return nil, fmt.Errorf("profile %q: %w", profile, err)
 	}

@@ -208,7 +208,7 @@ func setupKeys(ctx context.Context, o *setupOptions, store *cache.Store, q *ques
 // discoverSerial asks IAM which MFA devices the keys' user has: one is
 // used, several are offered, none returns "".
 func discoverSerial(ctx context.Context, profile string, keys cache.Keys, q *questions, streams IOStreams) (string, error) {
-	client, err := iamClient(ctx, profile, keys)
+	client, err := iamClient(profile, keys)
 	if err != nil {
 		return "", err
 	}

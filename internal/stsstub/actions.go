@@ -2,6 +2,7 @@ package stsstub
 
 import (
 	"regexp"
+	"sync"
 	"time"
 )
 
@@ -16,9 +17,11 @@ const (
 	roleChainingMax     = time.Hour
 )
 
+// Patterns are compiled on first use: the stand-in is linked into awsmfa
+// (for demo), and init-time work slows every awsmfa run.
 var (
-	roleSessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
-	externalIDPattern      = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+	roleSessionNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]*$`) })
+	externalIDPattern      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@:/-]*$`) })
 )
 
 func (s *Server) getSessionToken(req request) (any, *apiError) {

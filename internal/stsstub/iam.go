@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -112,8 +113,8 @@ func (s *Server) VirtualMFADevice(serial string) (assignedTo string, exists bool
 }
 
 var (
-	iamNamePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	iamPathPattern = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
+	iamNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]+$`) })
+	iamPathPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/([\x21-\x7E]*/)?$`) })
 )
 
 // iamCaller checks that the caller may use IAM at all: a session from

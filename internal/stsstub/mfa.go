@@ -3,6 +3,7 @@ package stsstub
 import (
 	"crypto/subtle"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -17,7 +18,7 @@ var totpOptions = totp.ValidateOpts{
 	Algorithm: otp.AlgorithmSHA1,
 }
 
-var tokenCodePattern = regexp.MustCompile(`^[0-9]{6}$`)
+var tokenCodePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{6}$`) })
 
 // codeAt returns the code a device shows at t.
 func codeAt(secret string, t time.Time) (string, error) {
@@ -78,7 +79,7 @@ func validateMFAParams(serial, code string) *apiError {
 	if e := validateLength("tokenCode", code, 6, 6); e != nil {
 		return e
 	}
-	if !tokenCodePattern.MatchString(code) {
+	if !tokenCodePattern().MatchString(code) {
 		return validationFailure("tokenCode", code, `Member must satisfy regular expression pattern: [\d]*`)
 	}
 	return nil

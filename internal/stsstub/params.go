@@ -27,8 +27,8 @@ func validateLength(field, value string, minLen, maxLen int) *apiError {
 	return nil
 }
 
-func validatePattern(field, value string, pattern *regexp.Regexp, shown string) *apiError {
-	if !pattern.MatchString(value) {
+func validatePattern(field, value string, pattern func() *regexp.Regexp, shown string) *apiError {
+	if !pattern().MatchString(value) {
 		return validationFailure(field, value, "Member must satisfy regular expression pattern: "+shown)
 	}
 	return nil

@@ -1,4 +1,4 @@
-package iamquery
+package awsquery
 
 import (
 	"context"
@@ -98,19 +98,22 @@ func (c *Client) ListMFADevices(ctx context.Context) ([]MFADevice, error) {
 // do calls action and decodes the reply's <ActionResponse> into result,
 // when result is not nil.
 func (c *Client) do(ctx context.Context, action string, params url.Values, result any) error {
+	if err := c.require(iamService, action); err != nil {
+		return err
+	}
 	reply, err := c.call(ctx, action, params)
 	if err != nil {
 		return err
 	}
 	var root struct{ XMLName xml.Name }
 	if err := xml.Unmarshal(reply, &root); err != nil || root.XMLName.Local != action+"Response" {
-		return fmt.Errorf("IAM %s: the reply from %s is not an IAM %sResponse; check that the IAM endpoint setting points at IAM", action, c.endpoint.Host, action)
+		return c.replyError(action, fmt.Errorf("is not an %s %sResponse", c.service.name, action))
 	}
 	if result == nil {
 		return nil
 	}
 	if err := xml.Unmarshal(reply, result); err != nil {
-		return fmt.Errorf("IAM %s: decoding the reply: %w", action, err)
+		return c.replyError(action, fmt.Errorf("could not be decoded (%w)", err))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package iamquery
+package awsquery
 
 import (
 	"bytes"
@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
 	"github.com/pquerna/otp"
@@ -24,16 +23,11 @@ import (
 
 const testSeed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
-// startStub runs the project's IAM stand-in, which verifies SigV4 for real.
-// Its clock is the real time, since requests are signed with it.
+// startStub runs the project's STS and IAM stand-in, which verifies SigV4
+// for real.
 func startStub(t *testing.T) *stsstub.Server {
 	t.Helper()
-	srv, err := stsstub.Start(stsstub.Config{Clock: stsstub.NewManualClock(time.Now()), Users: []stsstub.User{stsstub.DemoUser()}, Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
+	return startSTS(t).srv
 }
 
 // countingHTTP counts the requests that go out.
@@ -44,8 +38,9 @@ func (c *countingHTTP) Do(r *http.Request) (*http.Response, error) {
 	return http.DefaultClient.Do(r)
 }
 
-// newClient signs with secret for the demo user and retries without waiting.
-func newClient(t *testing.T, endpoint, secret string, configure ...func(*Options)) (*Client, *countingHTTP) {
+// newIAMClient makes an IAM client that signs with secret for the demo
+// user and retries without waiting.
+func newIAMClient(t *testing.T, endpoint, secret string, configure ...func(*Options)) (*Client, *countingHTTP) {
 	t.Helper()
 	h := &countingHTTP{}
 	o := Options{
@@ -57,7 +52,7 @@ func newClient(t *testing.T, endpoint, secret string, configure ...func(*Options
 	for _, f := range configure {
 		f(&o)
 	}
-	c, err := New(o)
+	c, err := NewIAM(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +60,7 @@ func newClient(t *testing.T, endpoint, secret string, configure ...func(*Options
 }
 
 func demoClient(t *testing.T, srv *stsstub.Server) (*Client, *countingHTTP) {
-	return newClient(t, srv.URL(), stsstub.DemoSecretAccessKey)
+	return newIAMClient(t, srv.URL(), stsstub.DemoSecretAccessKey)
 }
 
 func wantAPIError(t *testing.T, err error, code, message string) *APIError {
@@ -191,7 +186,7 @@ func TestIAMErrorsKeepTheirCodesAndMessages(t *testing.T) {
 	wantAPIError(t, err, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 
 	before := h.n.Load()
-	wrongSecret, _ := newClient(t, srv.URL(), "not-the-secret")
+	wrongSecret, _ := newIAMClient(t, srv.URL(), "not-the-secret")
 	_, err = wrongSecret.GetUser(ctx)
 	wantAPIError(t, err, "SignatureDoesNotMatch", "")
 	if strings.Contains(err.Error(), "not-the-secret") {
@@ -261,23 +256,17 @@ func TestCallsThatChangeIAMAreRepeatedOnlyWhenTheyCertainlyDidNotRun(t *testing.
 	}
 }
 
-func TestMaxAttemptsComesFromTheConfig(t *testing.T) {
+func TestMaxAttemptsBoundsTheTries(t *testing.T) {
 	srv := startStub(t)
-	cfg := aws.Config{
-		Region:           "eu-west-1",
-		BaseEndpoint:     aws.String(srv.URL()),
-		Credentials:      credentials.NewStaticCredentialsProvider(stsstub.DemoAccessKeyID, stsstub.DemoSecretAccessKey, ""),
-		RetryMaxAttempts: 1,
-	}
-	c, err := NewFromConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := newIAMClient(t, srv.URL(), stsstub.DemoSecretAccessKey, func(o *Options) {
+		o.Region = "eu-west-1"
+		o.MaxAttempts = 1
+	})
 	srv.FailNext("GetUser", 1, http.StatusInternalServerError, "ServiceFailure", "Try again")
-	_, err = c.GetUser(context.Background())
+	_, err := c.GetUser(context.Background())
 	wantAPIError(t, err, "ServiceFailure", "Try again")
 	if _, err := c.GetUser(context.Background()); err != nil {
-		t.Fatalf("signed in the config's region against the configured endpoint: %v", err)
+		t.Fatalf("signed in the configured region against the configured endpoint: %v", err)
 	}
 	if n := srv.Calls("GetUser"); n != 2 {
 		t.Errorf("%d calls with max_attempts 1, want 2", n)
@@ -288,7 +277,7 @@ func TestCancellingDuringBackoffStopsRetrying(t *testing.T) {
 	srv := startStub(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c, _ := newClient(t, srv.URL(), stsstub.DemoSecretAccessKey, func(o *Options) {
+	c, _ := newIAMClient(t, srv.URL(), stsstub.DemoSecretAccessKey, func(o *Options) {
 		o.Backoff = func(int) time.Duration { cancel(); return time.Hour }
 	})
 	srv.FailNext("GetUser", 1, http.StatusServiceUnavailable, "ServiceUnavailable", "Down")
@@ -308,7 +297,7 @@ func TestUnreachableEndpointIsRetriedThenReported(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	c, h := newClient(t, "http://"+addr, stsstub.DemoSecretAccessKey)
+	c, h := newIAMClient(t, "http://"+addr, stsstub.DemoSecretAccessKey)
 	_, err = c.GetUser(context.Background())
 	var apiErr smithy.APIError
 	if err == nil || errors.As(err, &apiErr) || !strings.Contains(err.Error(), "3 attempts") {
@@ -327,7 +316,7 @@ func TestRepliesThatAreNotIAMsAreReportedAsSuch(t *testing.T) {
 		_, _ = w.Write([]byte("<html><body>Bad gateway</body></html>"))
 	}))
 	defer proxy.Close()
-	c, h := newClient(t, proxy.URL, stsstub.DemoSecretAccessKey)
+	c, h := newIAMClient(t, proxy.URL, stsstub.DemoSecretAccessKey)
 
 	_, err := c.GetUser(context.Background())
 	wantAPIError(t, err, "UnknownError", "HTTP 502 Bad Gateway")
@@ -343,7 +332,7 @@ func TestRepliesThatAreNotIAMsAreReportedAsSuch(t *testing.T) {
 }
 
 func TestNewRefusesAnEndpointThatIsNotAURL(t *testing.T) {
-	_, err := New(Options{Endpoint: "iam.amazonaws.com", Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	_, err := NewIAM(Options{Endpoint: "iam.amazonaws.com", Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
 	if err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL_IAM") {
 		t.Fatalf("New accepted a bare host name: %v", err)
 	}
