@@ -5,13 +5,12 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
 
 	"github.com/awsmfa/awsmfa/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := cli.InterruptContext(context.Background())
 	code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{})
 	stop()
 	os.Exit(code)

@@ -47,16 +47,21 @@ func unlockSecretService(ctx context.Context, collection string, wait time.Durat
 
 // unlockCollection is unlockSecretService on a given connection.
 func unlockCollection(ctx context.Context, conn *dbus.Conn, collection string, wait time.Duration) error {
-	ctx, cancel := context.WithTimeoutCause(ctx, wait, errUnanswered)
-	defer cancel()
-	path, err := findCollection(ctx, conn, collection)
+	// The two questions every open asks are bounded but do not wait on ctx:
+	// awsmfa's context installs its Ctrl-C handler when first waited on,
+	// which a cache hit should not pay for. Ctrl-C still ends awsmfa here.
+	quick, cancelQuick := context.WithTimeout(context.WithoutCancel(ctx), wait)
+	defer cancelQuick()
+	path, err := findCollection(quick, conn, collection)
 	if err != nil || path == "" {
 		return err
 	}
-	locked, err := isLocked(ctx, conn, path)
+	locked, err := isLocked(quick, conn, path)
 	if err != nil || !locked {
 		return err
 	}
+	ctx, cancel := context.WithTimeoutCause(ctx, wait, errUnanswered)
+	defer cancel()
 	why, err := requestUnlock(ctx, conn, path)
 	if err != nil {
 		return err

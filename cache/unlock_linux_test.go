@@ -245,11 +245,11 @@ func TestLockedCollection(t *testing.T) {
 }
 
 func TestUnlockCancelled(t *testing.T) {
-	f := &fakeSecrets{exists: true, locked: true, answer: "never"}
-	client := startFakeSecrets(t, f)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f.onPrompt = cancel // Ctrl-C while the dialog is up
+	// Ctrl-C while the dialog is up.
+	f := &fakeSecrets{exists: true, locked: true, answer: "never", onPrompt: cancel}
+	client := startFakeSecrets(t, f)
 	err := unlockCollection(ctx, client, "login", time.Minute)
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "is locked and unlocking it was cancelled;") {
 		t.Fatalf("unlock error = %v, want ErrLocked saying it was cancelled", err)

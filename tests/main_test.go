@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"os"
-	"os/signal"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,7 +16,7 @@ func TestMain(m *testing.M) {
 		// from AWSMFA_TEST_ANSWERS: every client that runs `awsmfa` from PATH
 		// in a script runs this.
 		"awsmfa": func() {
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			ctx, stop := cli.InterruptContext(context.Background())
 			now, sleep := scriptClock()
 			code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{NewPrompter: newTestPrompter, Now: now, Sleep: sleep})
 			stop()

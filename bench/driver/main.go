@@ -131,12 +131,15 @@ func run(o options) error {
 		fmt.Printf("\n%s\n", peer)
 	}
 
-	res, err := w.storms(o.benchBin, o.storm, o.stormTries)
+	res, floorWall, err := w.storms(o.benchBin, floor, o.storm, o.stormTries)
 	if err != nil {
 		return err
 	}
+	overhead := res.wall - res.sts - res.prompt
 	fmt.Printf("\nCold-cache storm, %d processes started together (median of %d): wall %s, minus STS %s and prompt %s = **%s**; prompts %d, GetSessionToken calls %d, processes that printed credentials %d.\n",
-		o.storm, o.stormTries, ms(res.wall), ms(res.sts), ms(res.prompt), ms(res.wall-res.sts-res.prompt), res.prompts, res.stsCalls, res.printed)
+		o.storm, o.stormTries, ms(res.wall), ms(res.sts), ms(res.prompt), ms(overhead), res.prompts, res.stsCalls, res.printed)
+	fmt.Printf("\nFloor storm, %d floor readers of the cached item started together (median of %d): **%s**; storm / floor storm = **%.2f×**.\n",
+		o.storm, o.stormTries, ms(floorWall), float64(overhead)/float64(floorWall))
 	return nil
 }
 

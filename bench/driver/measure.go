@@ -26,24 +26,39 @@ type sample struct {
 }
 
 func (c command) run() (sample, []byte, error) {
-	cmd := exec.Command(c.path, c.args...)
-	cmd.Env = c.env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
+	cmd, out, errOut := c.process()
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
-	if err != nil {
-		return sample{}, nil, fmt.Errorf("%s %v: %v: %s", c.path, c.args, err, bytes.TrimSpace(errOut.Bytes()))
+	if err := c.judge(err, out, errOut); err != nil {
+		return sample{}, nil, err
+	}
+	return sample{wall: wall}, out.Bytes(), nil
+}
+
+// process is one not yet started run of c, with its output captured.
+func (c command) process() (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
+	cmd = exec.Command(c.path, c.args...)
+	cmd.Env = c.env
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	return cmd, stdout, stderr
+}
+
+// judge turns a finished run's exit error and output into an error unless
+// the run exited cleanly and printed what c.check accepts.
+func (c command) judge(exitErr error, stdout, stderr *bytes.Buffer) error {
+	if exitErr != nil {
+		return fmt.Errorf("%s %v: %v: %s", c.path, c.args, exitErr, bytes.TrimSpace(stderr.Bytes()))
 	}
 	check := c.check
 	if check == nil {
 		check = compactCredentials
 	}
-	if err := check(out.Bytes()); err != nil {
-		return sample{}, nil, fmt.Errorf("%s %v: %w", c.path, c.args, err)
+	if err := check(stdout.Bytes()); err != nil {
+		return fmt.Errorf("%s %v: %w", c.path, c.args, err)
 	}
-	return sample{wall: wall}, out.Bytes(), nil
+	return nil
 }
 
 // compactCredentials accepts credential_process JSON as awsmfa and the floor

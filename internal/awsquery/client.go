@@ -215,8 +215,8 @@ func (c *Client) shouldRetry(action string, r attemptResult) bool {
 	}
 	var apiErr *APIError
 	if errors.As(r.err, &apiErr) {
-		skewed := clockSkewCodes[apiErr.Code] && r.hasServerSkew && (r.signedWithSkew-r.serverSkew).Abs() > skewThreshold
-		if c.service.mutating[action] {
+		skewed := clockSkewCodes.has(apiErr.Code) && r.hasServerSkew && (r.signedWithSkew-r.serverSkew).Abs() > skewThreshold
+		if c.service.mutating.has(action) {
 			// Throttling and a refused signature prove nothing was done;
 			// a 5xx may hide a request that was carried out.
 			return skewed || c.service.isThrottle(apiErr)
@@ -224,9 +224,9 @@ func (c *Client) shouldRetry(action string, r attemptResult) bool {
 		return skewed || c.service.retryableAPIError(apiErr)
 	}
 	if r.readFailed {
-		return !c.service.mutating[action] && retryableReadError(r.err)
+		return !c.service.mutating.has(action) && retryableReadError(r.err)
 	}
-	if c.service.mutating[action] && !notSent(r.err) {
+	if c.service.mutating.has(action) && !notSent(r.err) {
 		return false
 	}
 	return retryableTransportError(r.err)

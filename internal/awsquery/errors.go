@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/aws/smithy-go"
@@ -94,25 +95,10 @@ func parseError(service, action string, status int, header http.Header, body []b
 }
 
 // throttlingCodes are the SDK's retry.DefaultThrottleErrorCodes.
-var throttlingCodes = map[string]bool{
-	"Throttling":                             true,
-	"ThrottlingException":                    true,
-	"ThrottledException":                     true,
-	"RequestThrottledException":              true,
-	"TooManyRequestsException":               true,
-	"ProvisionedThroughputExceededException": true,
-	"TransactionInProgressException":         true,
-	"RequestLimitExceeded":                   true,
-	"BandwidthLimitExceeded":                 true,
-	"LimitExceededException":                 true,
-	"RequestThrottled":                       true,
-	"SlowDown":                               true,
-	"PriorRequestNotComplete":                true,
-	"EC2ThrottledException":                  true,
-}
+var throttlingCodes = codeSet{"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException"}
 
 // transientCodes are the SDK's retry.DefaultRetryableErrorCodes.
-var transientCodes = map[string]bool{"RequestTimeout": true, "RequestTimeoutException": true}
+var transientCodes = codeSet{"RequestTimeout", "RequestTimeoutException"}
 
 // retryableStatus are the SDK's retry.DefaultRetryableHTTPStatusCodes.
 func retryableStatus(status int) bool {
@@ -126,13 +112,7 @@ func retryableStatus(status int) bool {
 // clockSkewCodes are the codes the SDK's retryer takes for a clock skew
 // error when the reply's Date shows the signing time was off by more than
 // skewThreshold.
-var clockSkewCodes = map[string]bool{
-	"InvalidSignatureException": true,
-	"SignatureDoesNotMatch":     true,
-	"AuthFailure":               true,
-	"RequestTimeTooSkewed":      true,
-	"AccessDeniedException":     true,
-}
+var clockSkewCodes = codeSet{"InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure", "RequestTimeTooSkewed", "AccessDeniedException"}
 
 // service describes what differs between STS and IAM.
 type service struct {
@@ -140,30 +120,30 @@ type service struct {
 	signingName string // the service in the SigV4 scope
 	apiVersion  string
 	// extraRetryCodes are retried on top of the SDK's defaults.
-	extraRetryCodes map[string]bool
+	extraRetryCodes codeSet
 	// modeledCodes are the error codes the SDK's client decodes into its own
 	// error types (shape names and awsQueryError codes). The SDK retries an
 	// HTTP 429 only when its error is not one of them.
-	modeledCodes map[string]bool
+	modeledCodes codeSet
 	// mutating are the actions not safe to repeat when they may have run.
-	mutating map[string]bool
+	mutating codeSet
 }
 
 var stsService = &service{
 	name: "STS", signingName: "sts", apiVersion: "2011-06-15",
 	// The SDK's STS client adds this (finalizeSTSRetryableErrors).
-	extraRetryCodes: map[string]bool{"IDPCommunicationError": true},
-	modeledCodes: setOf(
+	extraRetryCodes: codeSet{"IDPCommunicationError"},
+	modeledCodes: codeSet{
 		"ExpiredTokenException", "ExpiredTradeInTokenException", "IDPCommunicationError", "IDPCommunicationErrorException",
 		"IDPRejectedClaim", "IDPRejectedClaimException", "InvalidAuthorizationMessageException", "InvalidIdentityToken",
 		"InvalidIdentityTokenException", "JWTPayloadSizeExceededException", "MalformedPolicyDocument",
 		"MalformedPolicyDocumentException", "OutboundWebIdentityFederationDisabledException", "PackedPolicyTooLarge",
-		"PackedPolicyTooLargeException", "RegionDisabledException", "SessionDurationEscalationException"),
+		"PackedPolicyTooLargeException", "RegionDisabledException", "SessionDurationEscalationException"},
 }
 
 var iamService = &service{
 	name: "IAM", signingName: "iam", apiVersion: "2010-05-08",
-	modeledCodes: setOf(
+	modeledCodes: codeSet{
 		"AccountNotManagementOrDelegatedAdministratorException", "CallerIsNotManagementAccountException",
 		"ConcurrentModification", "ConcurrentModificationException", "ReportExpired", "CredentialReportExpiredException",
 		"ReportNotPresent", "CredentialReportNotPresentException", "ReportInProgress", "CredentialReportNotReadyException",
@@ -182,28 +162,26 @@ var iamService = &service{
 		"ReportGenerationLimitExceeded", "ReportGenerationLimitExceededException", "RoleModified", "RoleModifiedException",
 		"RoleTemplateDisabled", "RoleTemplateDisabledException", "ServiceAccessNotEnabledException",
 		"ServiceFailure", "ServiceFailureException", "NotSupportedService", "ServiceNotSupportedException",
-		"UnmodifiableEntity", "UnmodifiableEntityException", "UnrecognizedPublicKeyEncoding", "UnrecognizedPublicKeyEncodingException"),
+		"UnmodifiableEntity", "UnmodifiableEntityException", "UnrecognizedPublicKeyEncoding", "UnrecognizedPublicKeyEncodingException"},
 	// Creating a device twice orphans one; enabling twice replays the codes.
-	mutating: setOf("CreateVirtualMFADevice", "EnableMFADevice"),
+	mutating: codeSet{"CreateVirtualMFADevice", "EnableMFADevice"},
 }
 
-func setOf(items ...string) map[string]bool {
-	m := make(map[string]bool, len(items))
-	for _, s := range items {
-		m[s] = true
-	}
-	return m
-}
+// codeSet is a short list of names. A list, not a map: a map literal is
+// built at package initialisation, which every run of awsmfa pays for.
+type codeSet []string
+
+func (c codeSet) has(name string) bool { return slices.Contains(c, name) }
 
 // isThrottle is the SDK's retry.DefaultThrottles: a throttling code, or an
 // HTTP 429 whose error the client does not model.
 func (s *service) isThrottle(e *APIError) bool {
-	return throttlingCodes[e.Code] || e.StatusCode == http.StatusTooManyRequests && !s.modeledCodes[e.Code]
+	return throttlingCodes.has(e.Code) || e.StatusCode == http.StatusTooManyRequests && !s.modeledCodes.has(e.Code)
 }
 
 // retryableAPIError is the SDK standard retryer's verdict on a reply.
 func (s *service) retryableAPIError(e *APIError) bool {
-	return retryableStatus(e.StatusCode) || s.isThrottle(e) || transientCodes[e.Code] || s.extraRetryCodes[e.Code]
+	return retryableStatus(e.StatusCode) || s.isThrottle(e) || transientCodes.has(e.Code) || s.extraRetryCodes.has(e.Code)
 }
 
 // retryableTransportError is the SDK's verdict on a request that got no

@@ -36,7 +36,7 @@ func Main(ctx context.Context, args []string, streams IOStreams, deps Deps) int 
 	if deps.NewPrompter == nil {
 		deps.NewPrompter = prompt.New
 	}
-	root := newRootCmd(streams, deps)
+	root := newRootCmd(streams, deps, args...)
 	root.SetArgs(args)
 	useStdoutForCompletion(root, args, streams)
 	if err := root.ExecuteContext(ctx); err != nil {
@@ -51,7 +51,11 @@ func Main(ctx context.Context, args []string, streams IOStreams, deps Deps) int 
 	return 0
 }
 
-func newRootCmd(streams IOStreams, deps Deps) *cobra.Command {
+// newRootCmd builds the command tree. Given the command line, it builds
+// only the command the line names when it names one: every AWS call runs
+// `awsmfa process`, and a cache hit should not pay for making the other
+// commands. Help, completion and unknown commands get the whole tree.
+func newRootCmd(streams IOStreams, deps Deps, args ...string) *cobra.Command {
 	g := &globalOptions{}
 	root := &cobra.Command{
 		Use:   "awsmfa",
@@ -79,22 +83,41 @@ dialog (or on the terminal), calls STS once, and caches the new session.`,
 	setEnv(root.PersistentFlags(), "keyring-backend", "AWSMFA_KEYRING_BACKEND")
 	setEnv(root.PersistentFlags(), "debug", "AWSMFA_DEBUG")
 
-	root.AddCommand(
-		newProcessCmd(g, streams, deps),
-		newAddCmd(g, streams, deps),
-		newClearCmd(g, streams, deps),
-		newDemoCmd(streams),
-		newSetupCmd(g, streams, deps),
-		newMFACmd(g, streams, deps),
-		newListCmd(g, streams, deps),
-		newRemoveCmd(g, streams, deps),
-		newDoctorCmd(g, streams, deps),
-		newCompletionCmd(streams),
-		newExportCmd(g, streams, deps),
-		newExecCmd(g, streams, deps),
-	)
+	for _, c := range subcommands {
+		if len(args) == 0 || !isSubcommand(args[0]) || args[0] == c.name {
+			root.AddCommand(c.make(g, streams, deps))
+		}
+	}
 	completeProfiles(root)
 	return root
+}
+
+// subcommands are awsmfa's commands, in the order help lists them.
+var subcommands = []struct {
+	name string
+	make func(*globalOptions, IOStreams, Deps) *cobra.Command
+}{
+	{"process", newProcessCmd},
+	{"add", newAddCmd},
+	{"clear", newClearCmd},
+	{"demo", func(_ *globalOptions, streams IOStreams, _ Deps) *cobra.Command { return newDemoCmd(streams) }},
+	{"setup", newSetupCmd},
+	{"mfa", newMFACmd},
+	{"list", newListCmd},
+	{"remove", newRemoveCmd},
+	{"doctor", newDoctorCmd},
+	{"completion", func(_ *globalOptions, streams IOStreams, _ Deps) *cobra.Command { return newCompletionCmd(streams) }},
+	{"export", newExportCmd},
+	{"exec", newExecCmd},
+}
+
+func isSubcommand(name string) bool {
+	for _, c := range subcommands {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // envAnnotation names the environment variable that sets a flag's default.

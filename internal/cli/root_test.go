@@ -98,3 +98,25 @@ func TestAddReadsKeysFromStdinAndNeverEchoesTheSecret(t *testing.T) {
 		t.Fatalf("stored %v, %v", got.AccessKeyID, err)
 	}
 }
+
+// A command line that names a command builds only that command; its help,
+// flags and completions must be what the whole tree gives it.
+func TestOneCommandTreeMatchesTheWholeTree(t *testing.T) {
+	for _, c := range subcommands {
+		// Help goes to stderr: stdout is for credentials.
+		_, alone, code := run(t, "", c.name, "--help")
+		if code != 0 {
+			t.Errorf("%s --help: exit %d", c.name, code)
+		}
+		_, whole, _ := run(t, "", "help", c.name)
+		if alone != whole || alone == "" {
+			t.Errorf("%s --help built alone differs from the whole tree's help:\n%s\n---\n%s", c.name, alone, whole)
+		}
+	}
+	if got := newRootCmd(IOStreams{}, Deps{}, "process", "--profile", "work").Commands(); len(got) != 1 || got[0].Name() != "process" {
+		t.Errorf("a process command line built %d commands, want only process", len(got))
+	}
+	if got := newRootCmd(IOStreams{}, Deps{}, "--debug", "process").Commands(); len(got) < len(subcommands) {
+		t.Errorf("a line starting with a flag built %d commands, want the whole tree", len(got))
+	}
+}
