@@ -42,17 +42,21 @@ func (c *countingHTTP) Do(r *http.Request) (*http.Response, error) {
 // user and retries without waiting.
 func newIAMClient(t *testing.T, endpoint, secret string, configure ...func(*Options)) (*Client, *countingHTTP) {
 	t.Helper()
+	o := Options{Endpoint: endpoint, Credentials: credentials.NewStaticCredentialsProvider(stsstub.DemoAccessKeyID, secret, "")}
+	return newTestClient(t, NewIAM, o, configure...)
+}
+
+// newTestClient makes a client from o that counts its requests and retries
+// without waiting, after configure has changed o.
+func newTestClient(t *testing.T, newClient func(Options) (*Client, error), o Options, configure ...func(*Options)) (*Client, *countingHTTP) {
+	t.Helper()
 	h := &countingHTTP{}
-	o := Options{
-		Endpoint:    endpoint,
-		Credentials: credentials.NewStaticCredentialsProvider(stsstub.DemoAccessKeyID, secret, ""),
-		HTTPClient:  h,
-		Backoff:     func(int) time.Duration { return 0 },
-	}
+	o.HTTPClient = h
+	o.Backoff = func(int) time.Duration { return 0 }
 	for _, f := range configure {
 		f(&o)
 	}
-	c, err := NewIAM(o)
+	c, err := newClient(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,22 +44,12 @@ func startSTS(t *testing.T, configure ...func(*stsstub.Config)) *stsFixture {
 // without waiting.
 func (f *stsFixture) client(t *testing.T, accessKeyID, secret, token string, configure ...func(*Options)) (*Client, *countingHTTP) {
 	t.Helper()
-	h := &countingHTTP{}
 	o := Options{
 		Region:      "eu-west-1",
 		Endpoint:    f.srv.URL(),
 		Credentials: credentials.NewStaticCredentialsProvider(accessKeyID, secret, token),
-		HTTPClient:  h,
-		Backoff:     func(int) time.Duration { return 0 },
 	}
-	for _, fn := range configure {
-		fn(&o)
-	}
-	c, err := NewSTS(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, h
+	return newTestClient(t, NewSTS, o, configure...)
 }
 
 func (f *stsFixture) userClient(t *testing.T, configure ...func(*Options)) (*Client, *countingHTTP) {
