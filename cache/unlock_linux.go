@@ -52,13 +52,20 @@ func unlockCollection(ctx context.Context, conn *dbus.Conn, collection string, w
 	// which a cache hit should not pay for. Ctrl-C still ends awsmfa here.
 	quick, cancelQuick := context.WithTimeout(context.WithoutCancel(ctx), wait)
 	defer cancelQuick()
-	path, err := findCollection(quick, conn, collection)
-	if err != nil || path == "" {
-		return err
-	}
+	// One question in the common case: the collection under its plain path.
+	path := plainCollectionPath(collection)
 	locked, err := isLocked(quick, conn, path)
-	if err != nil || !locked {
-		return err
+	if err != nil {
+		// Not there (yet), or its path is escaped: look it up by name.
+		if path, err = findCollection(quick, conn, collection); err != nil || path == "" {
+			return err
+		}
+		if locked, err = isLocked(quick, conn, path); err != nil {
+			return err
+		}
+	}
+	if !locked {
+		return nil
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, wait, errUnanswered)
 	defer cancel()
@@ -92,6 +99,12 @@ func findCollection(ctx context.Context, conn *dbus.Conn, name string) (dbus.Obj
 		}
 	}
 	return "", nil
+}
+
+// plainCollectionPath is where a Secret Service keeps the collection named
+// name when the name needs no escaping in an object path ("login" does not).
+func plainCollectionPath(name string) dbus.ObjectPath {
+	return dbus.ObjectPath(secretCollectionPath + name)
 }
 
 // decodeObjectPath undoes the Secret Service's escaping of a collection

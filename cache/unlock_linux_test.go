@@ -31,6 +31,7 @@ type fakeSecrets struct {
 	locked      bool
 	unlockCalls int
 	dismissals  int
+	listings    int // times the collections were listed
 }
 
 const fakePrompt = dbus.ObjectPath("/org/freedesktop/secrets/prompt/p1")
@@ -48,6 +49,7 @@ type (
 func (p serviceProps) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 	p.f.mu.Lock()
 	defer p.f.mu.Unlock()
+	p.f.listings++
 	paths := []dbus.ObjectPath{secretCollectionPath + "session"}
 	if p.f.exists {
 		paths = append(paths, fakeLogin)
@@ -58,6 +60,10 @@ func (p serviceProps) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 func (p collectionProps) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 	p.f.mu.Lock()
 	defer p.f.mu.Unlock()
+	if !p.f.exists {
+		// What a Secret Service answers for a collection it does not have.
+		return dbus.Variant{}, dbus.NewError("org.freedesktop.DBus.Error.UnknownObject", []any{"no such collection"})
+	}
 	return dbus.MakeVariant(p.f.locked), nil
 }
 
@@ -273,5 +279,20 @@ func TestDecodeObjectPath(t *testing.T) {
 		if got := decodeObjectPath(in); got != want {
 			t.Errorf("decodeObjectPath(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Every open of the secret-service keyring asks whether the collection is
+// locked: for an unlocked "login" that must be one question, not a listing.
+func TestUnlockedCollectionCostsOneQuestion(t *testing.T) {
+	f := &fakeSecrets{exists: true}
+	client := startFakeSecrets(t, f)
+	if err := unlockCollection(context.Background(), client, "login", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.listings != 0 || f.unlockCalls != 0 {
+		t.Errorf("listed the collections %d times and asked to unlock %d times; want neither", f.listings, f.unlockCalls)
 	}
 }
