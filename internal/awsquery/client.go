@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -436,4 +437,26 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Probe is one unsigned request to the endpoint, through the client's HTTP
+// client (proxy and CA bundle included): any answer proves the endpoint
+// reachable. It returns the answer's Date header (ok false if it has none
+// usable) and when the request was sent and the answer came.
+func (c *Client) Probe(ctx context.Context) (serverDate time.Time, ok bool, sent, received time.Time, err error) {
+	body := url.Values{"Action": {"GetCallerIdentity"}, "Version": {c.service.apiVersion}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint.String(), strings.NewReader(body))
+	if err != nil {
+		return time.Time{}, false, time.Time{}, time.Time{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sent = c.opts.Now()
+	resp, err := c.opts.HTTPClient.Do(req)
+	received = c.opts.Now()
+	if err != nil {
+		return time.Time{}, false, sent, received, err
+	}
+	resp.Body.Close()
+	serverDate, perr := parseHTTPDate(resp.Header.Get("Date"))
+	return serverDate, perr == nil, sent, received, nil
 }

@@ -188,3 +188,27 @@ func TestOversizedReplyIsRefused(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// doctor's reachability probe goes through the same HTTP client as the
+// calls: behind a TLS-intercepting proxy it must trust the CA bundle too.
+func TestProbeUsesTheCABundleAndReadsTheDate(t *testing.T) {
+	ts := startTLSSTS(t)
+	without, err := demoSTS(t, ts.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, _, err := without.Probe(context.Background()); err == nil {
+		t.Error("probe without the CA bundle trusted the test server")
+	}
+	with, err := demoSTS(t, ts.URL, writeBundle(t, ts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	date, ok, sent, received, err := with.Probe(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("probe with the CA bundle: date ok %v, %v", ok, err)
+	}
+	if d := date.Sub(sent); d < -2*time.Second || d > 2*time.Second || received.Before(sent) {
+		t.Errorf("Date %v, sent %v, received %v: not one round trip", date, sent, received)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -168,25 +167,13 @@ func (d *profileDoctor) checkSTS(ctx context.Context) bool {
 	endpoint := client.Endpoint()
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
-	form := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form))
+	date, dated, sent, received, err := client.Probe(ctx)
 	if err != nil {
-		d.r.fail("sts", "endpoint %q is not a URL: %v; fix AWS_ENDPOINT_URL_STS or endpoint_url", endpoint, err)
+		d.r.fail("sts", "cannot reach STS at %s: %v; check the network, proxy settings, AWS_CA_BUNDLE and AWS_ENDPOINT_URL_STS / endpoint_url", endpoint, rootCauseOf(err))
 		return false
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	sent := time.Now()
-	resp, err := http.DefaultClient.Do(req)
-	received := time.Now()
-	if err != nil {
-		d.r.fail("sts", "cannot reach STS at %s: %v; check the network, proxy settings and AWS_ENDPOINT_URL_STS / endpoint_url", endpoint, rootCauseOf(err))
-		return false
-	}
-	resp.Body.Close()
 	d.r.ok("sts", "STS at %s answered in %v", endpoint, received.Sub(sent).Round(time.Millisecond))
-
-	date, err := http.ParseTime(resp.Header.Get("Date"))
-	if err != nil {
+	if !dated {
 		d.r.warn("clock", "STS at %s sent no usable Date header, so the clock could not be compared", endpoint)
 		return true
 	}
