@@ -76,6 +76,9 @@ dialog (or on the terminal), calls STS once, and caches the new session.`,
 			return applyEnvDefaults(cmd.Flags())
 		},
 	}
+	// awsmfa has its own completion command; cobra's would be built on every
+	// run that builds one command alone.
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(streams.ErrOut)
 	root.SetErr(streams.ErrOut)
 	root.PersistentFlags().StringVar(&g.KeyringBackend, "keyring-backend", "", "keyring backend: "+strings.Join(cache.Backends(), ", ")+" (env AWSMFA_KEYRING_BACKEND; default per OS)")
