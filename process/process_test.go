@@ -412,3 +412,18 @@ func TestAWaitForAnotherProcessIsExplained(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A config file that cannot be opened is reported as such, not as a
+// profile to add.
+func TestUnopenableConfigFileIsReportedAsItself(t *testing.T) {
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(notADir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(notADir, "credentials"))
+	_, err := loadProfile("work")
+	if err == nil || !strings.Contains(err.Error(), `profile "work" cannot be read:`) || strings.Contains(err.Error(), "add a [profile") {
+		t.Errorf("error %v; want the file that cannot be read", err)
+	}
+}

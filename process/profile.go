@@ -46,10 +46,12 @@ func loadProfile(name string) (profile, error) {
 		var missing *sharedconfig.ProfileNotExistError
 		var badSource *sharedconfig.SourceProfileError
 		switch {
-		case errors.As(err, &missing) && missing.Profile != name:
-			return profile{}, fmt.Errorf("profile %q names source_profile %q, which is not in the AWS config files (%v); add a [profile %s] section or fix source_profile", name, missing.Profile, missing.Files, missing.Profile)
+		case errors.As(err, &missing) && (missing.Profile != name || missing.Unwrap() != nil):
+			// A missing source_profile, or a file that could not be read
+			// or parsed: the error says which and what to fix.
+			return profile{}, err
 		case errors.As(err, &missing):
-			return profile{}, missingProfile(name, err)
+			return profile{}, missingProfile(name)
 		case errors.As(err, &badSource):
 			return profile{}, fmt.Errorf("profile %q uses source_profile %q, which has no credentials the AWS SDKs recognise; give [profile %s] the line credential_process = awsmfa process --profile %s (awsmfa keeps its keys in the keyring)", name, badSource.SourceProfile, badSource.SourceProfile, badSource.SourceProfile)
 		}
@@ -97,16 +99,11 @@ func Region(profileName string) (string, bool, error) {
 	return p.Region, p.RegionSet, nil
 }
 
-// missingProfile explains why no section for name was found: a syntax
-// error that hid it, or a section that is not there.
-func missingProfile(name string, err error) error {
-	var parseErr *awsconfig.ParseError
-	if errors.As(err, &parseErr) {
-		return fmt.Errorf("profile %q cannot be read: %w", name, parseErr)
-	}
-	path, perr := awsconfig.ConfigPath()
-	if perr != nil {
-		return perr
+// missingProfile says how to add the profile that is not there.
+func missingProfile(name string) error {
+	path, err := awsconfig.ConfigPath()
+	if err != nil {
+		return err
 	}
 	return fmt.Errorf("profile %q is not in the AWS config files (%s); add a [profile %s] section with mfa_serial and credential_process", name, path, name)
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -87,6 +88,10 @@ func (c *codeCommand) run(cmd *exec.Cmd, req Request) (string, error) {
 	err := cmd.Run()
 	var exitErr *exec.ExitError
 	switch {
+	case errors.As(err, &exitErr) && interrupted(exitErr):
+		// Ctrl-C reached the command too, and it may end before awsmfa
+		// learns of the signal: the user stopped the prompt.
+		return "", fmt.Errorf("%s %s was interrupted: %w", c.name, c.describe(cmd), ErrCanceled)
 	case errors.As(err, &exitErr):
 		return "", fmt.Errorf("%s %s failed (%v); run it in a terminal to see why", c.name, c.describe(cmd), exitErr.ProcessState)
 	case errors.Is(err, exec.ErrNotFound):
@@ -140,3 +145,12 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) String() string { return string(t.b) }
+
+// interrupted tells whether SIGINT ended the command, directly or as a
+// shell reports it (exit status 128+2).
+func interrupted(e *exec.ExitError) bool {
+	if ws, ok := e.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGINT {
+		return true
+	}
+	return e.ExitCode() == 128+int(syscall.SIGINT)
+}

@@ -71,6 +71,18 @@ func TestCommandFailures(t *testing.T) {
 	}
 }
 
+// Ctrl-C in a terminal reaches the code command too, which may end before
+// awsmfa hears of the signal: that is the user stopping the prompt, not a
+// command that failed.
+func TestInterruptedCommandIsACancel(t *testing.T) {
+	for _, command := range []string{"kill -INT $$", "exit 130"} {
+		_, err := NewCommand(command, noTTY).MFACode(context.Background(), Request{})
+		if !errors.Is(err, ErrCanceled) || !strings.Contains(err.Error(), "was interrupted") {
+			t.Errorf("%s: got %v, want ErrCanceled", command, err)
+		}
+	}
+}
+
 func TestCommandTimesOut(t *testing.T) {
 	opts := noTTY
 	opts.Timeout = 100 * time.Millisecond

@@ -131,7 +131,7 @@ func newClient(s *service, resolve func(Options) (endpoint, error), o Options) (
 }
 
 // Endpoint is the URL requests go to, for messages.
-func (c *Client) Endpoint() string { return c.endpoint.String() }
+func (c *Client) Endpoint() string { return c.endpoint.Redacted() }
 
 // ClockSkew is the server's clock minus this computer's, from the Date
 // header of the last reply (success or error); ok is false if none was seen.
@@ -439,24 +439,35 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// ProbeResult is what one unsigned request to the endpoint showed.
+type ProbeResult struct {
+	// ServerDate is the answer's Date header; Dated is false when it had
+	// none that could be read.
+	ServerDate time.Time
+	Dated      bool
+	// Sent and Received bracket the round trip.
+	Sent, Received time.Time
+}
+
 // Probe is one unsigned request to the endpoint, through the client's HTTP
 // client (proxy and CA bundle included): any answer proves the endpoint
-// reachable. It returns the answer's Date header (ok false if it has none
-// usable) and when the request was sent and the answer came.
-func (c *Client) Probe(ctx context.Context) (serverDate time.Time, ok bool, sent, received time.Time, err error) {
+// reachable.
+func (c *Client) Probe(ctx context.Context) (ProbeResult, error) {
 	body := url.Values{"Action": {"GetCallerIdentity"}, "Version": {c.service.apiVersion}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint.String(), strings.NewReader(body))
 	if err != nil {
-		return time.Time{}, false, time.Time{}, time.Time{}, err
+		return ProbeResult{}, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sent = c.opts.Now()
+	var r ProbeResult
+	r.Sent = c.opts.Now()
 	resp, err := c.opts.HTTPClient.Do(req)
-	received = c.opts.Now()
+	r.Received = c.opts.Now()
 	if err != nil {
-		return time.Time{}, false, sent, received, err
+		return r, err
 	}
 	resp.Body.Close()
-	serverDate, perr := parseHTTPDate(resp.Header.Get("Date"))
-	return serverDate, perr == nil, sent, received, nil
+	date, err := parseHTTPDate(resp.Header.Get("Date"))
+	r.ServerDate, r.Dated = date, err == nil
+	return r, nil
 }

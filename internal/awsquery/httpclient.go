@@ -55,16 +55,20 @@ func newHTTPClient(caBundle string) (*http.Client, error) {
 }
 
 // limitedRedirect follows only 307 and 308, which keep the method and the
-// body, and drops the session token when the host changes, as the SDK does.
-// Any other redirect is returned as it is and reported as an error reply.
+// body, and only to the scheme and host of the first request: Go's client
+// resends the first request's headers (the session token) and the body
+// (the MFA code) on every hop, and another host could not check the
+// signature anyway. (The SDK drops only the token, and only when the host
+// differs from the previous hop's.) Any other redirect is returned as it is
+// and reported as an error reply.
 func limitedRedirect(r *http.Request, via []*http.Request) error {
 	switch r.Response.StatusCode {
 	case http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		if last := via[len(via)-1]; last.URL.Host != r.URL.Host {
-			r.Header.Del("X-Amz-Security-Token")
+		if first := via[0].URL; r.URL.Host != first.Host || r.URL.Scheme != first.Scheme {
+			return http.ErrUseLastResponse
 		}
 		return nil
 	}

@@ -173,6 +173,34 @@ func TestOnlyTemporaryAndPermanentRedirectsAreFollowed(t *testing.T) {
 	}
 }
 
+// A redirect to another host is not followed, however many hops it takes:
+// the session token and the form (with the MFA code) would go with it.
+func TestRedirectsNeverLeaveTheFirstHost(t *testing.T) {
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hop1" {
+			http.Redirect(w, r, "/hop2", http.StatusTemporaryRedirect)
+			return
+		}
+		leaked.Add(1)
+	}))
+	defer other.Close()
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/hop1", http.StatusTemporaryRedirect)
+	}))
+	defer origin.Close()
+	c, err := demoSTS(t, origin.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.opts.MaxAttempts = 1
+	_, err = c.GetSessionToken(context.Background(), 3600, "arn:aws:iam::123456789012:mfa/alice", "123456")
+	wantAPIError(t, err, "UnknownError", "HTTP 307")
+	if leaked.Load() != 0 {
+		t.Error("the request followed a redirect to another host")
+	}
+}
+
 func TestOversizedReplyIsRefused(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("<GetCallerIdentityResponse>"))
@@ -197,18 +225,18 @@ func TestProbeUsesTheCABundleAndReadsTheDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, _, err := without.Probe(context.Background()); err == nil {
+	if _, err := without.Probe(context.Background()); err == nil {
 		t.Error("probe without the CA bundle trusted the test server")
 	}
 	with, err := demoSTS(t, ts.URL, writeBundle(t, ts))
 	if err != nil {
 		t.Fatal(err)
 	}
-	date, ok, sent, received, err := with.Probe(context.Background())
-	if err != nil || !ok {
-		t.Fatalf("probe with the CA bundle: date ok %v, %v", ok, err)
+	r, err := with.Probe(context.Background())
+	if err != nil || !r.Dated {
+		t.Fatalf("probe with the CA bundle: %+v, %v", r, err)
 	}
-	if d := date.Sub(sent); d < -2*time.Second || d > 2*time.Second || received.Before(sent) {
-		t.Errorf("Date %v, sent %v, received %v: not one round trip", date, sent, received)
+	if d := r.ServerDate.Sub(r.Sent); d < -2*time.Second || d > 2*time.Second || r.Received.Before(r.Sent) {
+		t.Errorf("probe %+v: not one round trip", r)
 	}
 }

@@ -167,18 +167,19 @@ func (d *profileDoctor) checkSTS(ctx context.Context) bool {
 	endpoint := client.Endpoint()
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
-	date, dated, sent, received, err := client.Probe(ctx)
+	probe, err := client.Probe(ctx)
 	if err != nil {
 		d.r.fail("sts", "cannot reach STS at %s: %v; check the network, proxy settings, AWS_CA_BUNDLE and AWS_ENDPOINT_URL_STS / endpoint_url", endpoint, rootCauseOf(err))
 		return false
 	}
+	sent, received := probe.Sent, probe.Received
 	d.r.ok("sts", "STS at %s answered in %v", endpoint, received.Sub(sent).Round(time.Millisecond))
-	if !dated {
+	if !probe.Dated {
 		d.r.warn("clock", "STS at %s sent no usable Date header, so the clock could not be compared", endpoint)
 		return true
 	}
 	// Date has whole seconds: compare its middle with the middle of the round trip.
-	skew := date.Add(500 * time.Millisecond).Sub(sent.Add(received.Sub(sent) / 2))
+	skew := probe.ServerDate.Add(500 * time.Millisecond).Sub(sent.Add(received.Sub(sent) / 2))
 	return d.reportSkew(skew)
 }
 

@@ -26,15 +26,15 @@ type sharedFiles struct {
 
 func readSharedFiles() (*sharedFiles, error) {
 	var files sharedFiles
-	var err error
-	if files.config.path, err = awsconfig.ConfigPath(); err != nil {
-		return nil, err
-	}
-	if files.credentials.path, err = awsconfig.CredentialsPath(); err != nil {
-		return nil, err
-	}
+	// A file whose default place cannot be worked out (no home directory)
+	// is absent, as the SDK treats it.
+	files.config.path, _ = awsconfig.ConfigPath()
+	files.credentials.path, _ = awsconfig.CredentialsPath()
 	files.credentials.isCredentials = true
 	for _, f := range files.both() {
+		if f.path == "" {
+			continue
+		}
 		if err := f.read(); err != nil {
 			return nil, err
 		}
@@ -47,7 +47,13 @@ func (files *sharedFiles) both() [2]*sharedFile {
 }
 
 func (files *sharedFiles) paths() []string {
-	return []string{files.config.path, files.credentials.path}
+	var paths []string
+	for _, f := range files.both() {
+		if f.path != "" {
+			paths = append(paths, f.path)
+		}
+	}
+	return paths
 }
 
 // profiles indexes both files.

@@ -173,3 +173,23 @@ func TestLoadEnvRefusesBadVariables(t *testing.T) {
 		t.Errorf("LoadEnv: %v, want an error naming AWS_USE_DUALSTACK_ENDPOINT", err)
 	}
 }
+
+// With no home directory, the file whose default place is unknown is
+// absent, as for the SDK: a profile in the other one still loads.
+func TestNoHomeDirectoryMeansNoDefaultFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "")
+	t.Setenv("HOME", "")
+	s, err := Load("work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.MFASerial != "arn:aws:iam::123456789012:mfa/alice" {
+		t.Errorf("mfa_serial %q", s.MFASerial)
+	}
+}
