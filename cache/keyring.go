@@ -93,8 +93,9 @@ func Open(cfg Config) (*Store, error) { return OpenContext(context.Background(),
 
 // OpenContext validates cfg and opens the backend. It does not read any
 // item. A locked secret-service collection is unlocked here, through the
-// Secret Service's own dialog, waiting at most cfg.UnlockTimeout or until
-// ctx ends; if it stays locked the error wraps ErrLocked.
+// Secret Service's own dialog, waiting for the user's answer at most
+// cfg.UnlockTimeout or until ctx ends (the Secret Service's own answers are
+// bounded by seconds); if it stays locked the error wraps ErrLocked.
 func OpenContext(ctx context.Context, cfg Config) (*Store, error) {
 	name := cfg.Backend
 	if name == "" {

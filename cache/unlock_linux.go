@@ -24,6 +24,10 @@ const (
 // dismissTimeout bounds closing an abandoned unlock dialog.
 const dismissTimeout = 2 * time.Second
 
+// stuckServiceTimeout bounds a question the Secret Service answers without
+// asking the user.
+const stuckServiceTimeout = 5 * time.Second
+
 // errUnanswered is the cause of the unlock wait's deadline.
 var errUnanswered = errors.New("unlock prompt not answered")
 
@@ -47,10 +51,12 @@ func unlockSecretService(ctx context.Context, collection string, wait time.Durat
 
 // unlockCollection is unlockSecretService on a given connection.
 func unlockCollection(ctx context.Context, conn *dbus.Conn, collection string, wait time.Duration) error {
-	// The two questions every open asks are bounded but do not wait on ctx:
-	// awsmfa's context installs its Ctrl-C handler when first waited on,
-	// which a cache hit should not pay for. Ctrl-C still ends awsmfa here.
-	quick, cancelQuick := context.WithTimeout(context.WithoutCancel(ctx), wait)
+	// Whether the collection is locked is asked on every open, cache hits
+	// included, so it does not wait on ctx: awsmfa's context installs its
+	// Ctrl-C handler when first waited on, which a hit should not pay for
+	// (Ctrl-C still ends awsmfa here). A Secret Service answers such a
+	// question at once; one that does not is stuck.
+	quick, cancelQuick := context.WithTimeout(context.WithoutCancel(ctx), min(wait, stuckServiceTimeout))
 	defer cancelQuick()
 	// One question in the common case: the collection under its plain path.
 	path := plainCollectionPath(collection)
@@ -74,8 +80,11 @@ func unlockCollection(ctx context.Context, conn *dbus.Conn, collection string, w
 		return err
 	}
 	if why == "" {
-		// The prompt said it unlocked; believe the collection, not the prompt.
-		if locked, err = isLocked(ctx, conn, path); err != nil || !locked {
+		// The prompt said it unlocked; believe the collection, not the
+		// prompt (asked afresh: the wait's deadline may just have passed).
+		check, cancelCheck := context.WithTimeout(context.WithoutCancel(ctx), stuckServiceTimeout)
+		defer cancelCheck()
+		if locked, err = isLocked(check, conn, path); err != nil || !locked {
 			return err
 		}
 		why = "its unlock prompt did not unlock it"

@@ -39,7 +39,8 @@ secret as a QR code: scan it with any authenticator app (or read the code
 printed below it). Then it runs the profile's credential_process, awsmfa
 process, as every AWS SDK does; it asks for the code in a dialog (or on the
 terminal). The demo calls sts:GetCallerIdentity with the session it printed and
-shows the caller identity and the credential JSON.
+shows the caller identity and the credential JSON. (The real SDKs and CLIs
+run awsmfa in the project's tests.)
 Nothing outside a temporary directory is touched.`,
 		Example: `  awsmfa demo
   awsmfa demo --prompt terminal`,
@@ -124,7 +125,7 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	}
 	fmt.Fprintf(out, "Secret %s; no app at hand? The code now is %s (it changes every 30 s).\n\n", stsstub.DemoTOTPSecret, code)
 
-	fmt.Fprintln(out, "Running the profile's credential_process as every AWS SDK does, then sts:GetCallerIdentity with the credentials it printed; awsmfa asks for the MFA code now...")
+	fmt.Fprintln(out, "Running `awsmfa process`, the profile's credential_process, as an AWS SDK would, then sts:GetCallerIdentity with the credentials it printed; awsmfa asks for the MFA code now...")
 	first, err := runDemoProcess(ctx, self, streams)
 	if err != nil {
 		return err
@@ -158,8 +159,9 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	return nil
 }
 
-// runDemoProcess runs the demo profile's credential_process as an SDK does:
-// stdout is the credential JSON, stderr is the user's.
+// runDemoProcess runs `awsmfa process` for the demo profile, the command its
+// credential_process line names, the way an SDK runs it: stdout is the
+// credential JSON, stderr is the user's.
 func runDemoProcess(ctx context.Context, self string, streams IOStreams) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, self, "process", "--profile", demoProfile)
 	var stdout bytes.Buffer

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -49,15 +50,20 @@ func (d *profileDoctor) checkProfile(ctx context.Context) bool {
 		return false
 	}
 	sc, err := sharedconfig.Load(d.name)
-	if err != nil {
-		d.r.fail("profile", "profile %q cannot be resolved as the AWS SDKs would: %v; fix the profile in %s", d.name, err, path)
+	var missing *sharedconfig.ProfileNotExistError
+	var badSource *sharedconfig.SourceProfileError
+	switch {
+	case errors.As(err, &missing) || errors.As(err, &badSource):
+		d.r.fail("profile", "%v", err) // says what to fix
 		return false
+	case err != nil:
+		// A setting the SDKs refuse, often an AWS_* variable: every AWS
+		// call fails, but the checks below still tell something.
+		d.r.fail("settings", "%v", err)
+		sc.MFASerial, _ = d.cfg.Get(d.name, "mfa_serial")
+	default:
+		d.r.ok("profile", "resolves as the AWS SDKs would; region %s", regionSource(sc.Region))
 	}
-	region := sc.Region
-	if region == "" {
-		region = defaultRegion + " (default)"
-	}
-	d.r.ok("profile", "resolves as the AWS SDKs would; region %s", region)
 
 	switch serial := sc.MFASerial; {
 	case serial == "":
@@ -150,7 +156,7 @@ func (d *profileDoctor) stsClient(keys cache.Keys) (*awsquery.Client, error) {
 	o.MaxAttempts = 1
 	client, err := awsquery.NewSTS(o)
 	if err != nil {
-		return nil, fmt.Errorf("working out the STS endpoint for region %q: %w", s.Region, err)
+		return nil, fmt.Errorf("profile %q: %w", d.name, err)
 	}
 	return client, nil
 }
@@ -245,4 +251,18 @@ func rootCauseOf(err error) error {
 		return uerr.Err
 	}
 	return err
+}
+
+// regionSource is the region and, when it is not the profile's own, where
+// it comes from.
+func regionSource(region string) string {
+	switch {
+	case os.Getenv("AWS_REGION") != "":
+		return region + " (from AWS_REGION)"
+	case os.Getenv("AWS_DEFAULT_REGION") != "":
+		return region + " (from AWS_DEFAULT_REGION)"
+	case region == "":
+		return defaultRegion + " (default)"
+	}
+	return region
 }

@@ -172,6 +172,9 @@ func (e *enrolment) abandon(ctx context.Context, cause error) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	err := e.client.DeleteVirtualMFADevice(cctx, e.serial)
+	if apiErrorCode(err) == "NoSuchEntity" {
+		err = nil // a retried delete whose first attempt went through
+	}
 	if err != nil {
 		fmt.Fprintf(e.streams.ErrOut, "Could not delete the unassigned virtual MFA device %s (%v); delete it with: aws iam delete-virtual-mfa-device --serial-number %s\n", e.serial, err, e.serial)
 	} else {
