@@ -38,6 +38,18 @@ func (c *countingHTTP) Do(r *http.Request) (*http.Response, error) {
 	return http.DefaultClient.Do(r)
 }
 
+// closedPort is a loopback address where nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
 // newIAMClient makes an IAM client that signs with secret for the demo
 // user and retries without waiting.
 func newIAMClient(t *testing.T, endpoint, secret string, configure ...func(*Options)) (*Client, *countingHTTP) {
@@ -295,14 +307,9 @@ func TestCancellingDuringBackoffStopsRetrying(t *testing.T) {
 }
 
 func TestUnreachableEndpointIsRetriedThenReported(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := closedPort(t)
 	c, h := newIAMClient(t, "http://"+addr, stsstub.DemoSecretAccessKey)
-	_, err = c.GetUser(context.Background())
+	_, err := c.GetUser(context.Background())
 	var apiErr smithy.APIError
 	if err == nil || errors.As(err, &apiErr) || !strings.Contains(err.Error(), "3 attempts") {
 		t.Fatalf("error %v, want a connection error after 3 attempts", err)

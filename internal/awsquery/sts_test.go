@@ -281,12 +281,7 @@ func TestCancelledContextIsReportedAsSuch(t *testing.T) {
 }
 
 func TestRefusedConnectionIsRetriedAndInspectable(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := closedPort(t)
 	h := &countingHTTP{}
 	c, err := NewSTS(Options{Endpoint: "http://" + addr, HTTPClient: h, Backoff: func(int) time.Duration { return 0 },
 		Credentials: credentials.NewStaticCredentialsProvider(stsstub.DemoAccessKeyID, stsstub.DemoSecretAccessKey, "")})
