@@ -49,6 +49,7 @@ echo
 echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
 echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr), $(go version | cut -d' ' -f3)"
 echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- build: go build -trimpath, CGO_ENABLED=$(go env CGO_ENABLED) for all binaries (set CGO_ENABLED=0 in the environment to measure static builds)"
 echo "- binary size: awsmfa $(stat -c %s "$bin/awsmfa") bytes, floor $(stat -c %s "$bin/floor") bytes"
 echo "- times are wall clock from fork to exit, medians; ratio = awsmfa / floor, measured alternately in the same run"
 

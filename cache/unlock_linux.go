@@ -166,6 +166,8 @@ func requestUnlock(ctx context.Context, conn *dbus.Conn, path dbus.ObjectPath) (
 	switch {
 	case err != nil && errors.Is(context.Cause(ctx), errUnanswered):
 		return "the Secret Service did not answer the request to unlock it", nil
+	case err != nil && ctx.Err() != nil:
+		return notAnswered(ctx), nil // Ctrl-C while the Secret Service was asked
 	case err != nil:
 		return "", fmt.Errorf("asking the Secret Service to unlock %s: %w; unlock it yourself (log in to the desktop) and retry, or choose --keyring-backend file", path, err)
 	case slices.Contains(unlocked, path):
@@ -174,12 +176,12 @@ func requestUnlock(ctx context.Context, conn *dbus.Conn, path dbus.ObjectPath) (
 		return "the Secret Service refused to unlock it", nil
 	}
 	// gnome-keyring sends Completed to the caller only; others broadcast it.
-	match := []dbus.MatchOption{dbus.WithMatchObjectPath(prompt), dbus.WithMatchInterface(promptIface), dbus.WithMatchMember("Completed")}
 	// Without the match rule a broadcast Completed never arrives; the wait
 	// then ends with ctx, which is still bounded, so a bus refusing the rule
 	// is not worth failing for.
-	if err := conn.AddMatchSignal(match...); err == nil {
-		defer func() { _ = conn.RemoveMatchSignal(match...) }()
+	if err := matchRule(ctx, conn, "AddMatch", prompt); err == nil {
+		// Removed even after Ctrl-C: the rule would outlive the wait.
+		defer func() { _ = matchRule(context.WithoutCancel(ctx), conn, "RemoveMatch", prompt) }()
 	}
 	if err := conn.Object(secretsName, prompt).CallWithContext(ctx, promptIface+".Prompt", 0, "").Store(); err != nil {
 		if ctx.Err() != nil {
@@ -189,6 +191,17 @@ func requestUnlock(ctx context.Context, conn *dbus.Conn, path dbus.ObjectPath) (
 		return "", fmt.Errorf("showing the Secret Service's unlock prompt: %w; unlock the keyring yourself (log in to the desktop) and retry, or choose --keyring-backend file", err)
 	}
 	return waitForPrompt(ctx, conn, prompt, signals)
+}
+
+// matchRule adds or removes (method "AddMatch" or "RemoveMatch") the bus's
+// match rule for prompt's Completed signal. godbus's AddMatchSignal cannot
+// be given a context, so this makes the same call with one, bounded like the
+// Secret Service's own quick answers.
+func matchRule(ctx context.Context, conn *dbus.Conn, method string, prompt dbus.ObjectPath) error {
+	ctx, cancel := context.WithTimeout(ctx, stuckServiceTimeout)
+	defer cancel()
+	rule := "type='signal',path='" + string(prompt) + "',interface='" + promptIface + "',member='Completed'"
+	return conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus."+method, 0, rule).Store()
 }
 
 // waitForPrompt waits for the prompt's Completed signal. If ctx ends

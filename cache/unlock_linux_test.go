@@ -25,6 +25,7 @@ type fakeSecrets struct {
 	conn     *dbus.Conn
 	answer   string
 	onPrompt func() // called when the dialog is up, if set
+	onUnlock func() // called in Unlock before it answers, if set
 
 	mu          sync.Mutex
 	exists      bool
@@ -69,8 +70,11 @@ func (p collectionProps) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 
 func (s fakeService) Unlock(objects []dbus.ObjectPath) ([]dbus.ObjectPath, dbus.ObjectPath, *dbus.Error) {
 	s.f.mu.Lock()
-	defer s.f.mu.Unlock()
 	s.f.unlockCalls++
+	s.f.mu.Unlock()
+	if s.f.onUnlock != nil {
+		s.f.onUnlock()
+	}
 	return []dbus.ObjectPath{}, fakePrompt, nil
 }
 
@@ -264,6 +268,21 @@ func TestUnlockCancelled(t *testing.T) {
 	defer f.mu.Unlock()
 	if f.dismissals != 1 {
 		t.Errorf("dialog dismissed %d times, want 1", f.dismissals)
+	}
+}
+
+func TestUnlockCancelledWhileAsking(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Ctrl-C while the Secret Service has not yet answered Unlock (it is
+	// slow to put its dialog up); it answers only after the test.
+	answered := make(chan struct{})
+	f := &fakeSecrets{exists: true, locked: true, answer: "never", onUnlock: func() { cancel(); <-answered }}
+	client := startFakeSecrets(t, f)
+	defer close(answered)
+	err := unlockCollection(ctx, client, "login", time.Minute)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "is locked and unlocking it was cancelled;") {
+		t.Fatalf("unlock error = %v, want ErrLocked saying it was cancelled", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/redact"
 	"github.com/awsmfa/awsmfa/prompt"
 )
 
@@ -306,7 +307,7 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 			req.Retry = rejected.Message
 		case errors.As(err, &rejected):
 			o.rememberGaveUp(p.MFASerial)
-			return cache.Session{}, fmt.Errorf("STS rejected %d MFA codes for %s (%s); check the device's clock and that mfa_serial names the device you read the code from", MaxTries, p.MFASerial, rejected.Message)
+			return cache.Session{}, fmt.Errorf("STS rejected %d MFA codes for %s (%s); check the device's clock and that mfa_serial names the device you read the code from", MaxTries, redact.Show(redact.ARN, p.MFASerial), rejected.Message)
 		default:
 			// STS failed after the user answered (network, keys, device):
 			// processes waiting on the lock must not each ask again.

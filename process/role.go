@@ -3,12 +3,12 @@ package process
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // Role session limits.
@@ -72,7 +72,7 @@ func (o *Options) plan(ctx context.Context, p profile, from *target) (*target, e
 	}
 	if p.SourceProfile == "" {
 		if p.CredentialSrc != "" {
-			return nil, fmt.Errorf("profile %q uses credential_source = %s, which awsmfa cannot serve; set source_profile to the profile that holds your IAM user's mfa_serial instead", p.Name, p.CredentialSrc)
+			return nil, fmt.Errorf("profile %q uses credential_source = %s, which awsmfa cannot serve; set source_profile to the profile that holds your IAM user's mfa_serial instead", p.Name, redact.Show(redact.Name, p.CredentialSrc))
 		}
 		return nil, fmt.Errorf("profile %q has role_arn but no source_profile; add source_profile = the profile that holds your IAM user's mfa_serial", p.Name)
 	}
@@ -159,14 +159,35 @@ func (t *target) keyString() string {
 	return t.key.String()
 }
 
-var sessionNameInvalid = regexp.MustCompile(`[^\w+=,.@-]`)
-
 // defaultSessionName is "awsmfa-<IAM-user profile>", in the characters and
 // length AssumeRole accepts, so CloudTrail shows whose credentials assumed
 // the role even when several people share it.
 func defaultSessionName(userProfile string) string {
-	name := "awsmfa-" + sessionNameInvalid.ReplaceAllString(userProfile, "-")
-	return name[:min(len(name), 64)]
+	// A loop, not a regexp: a package-level regexp is compiled on every
+	// run, cache hits included.
+	var b strings.Builder
+	b.WriteString("awsmfa-")
+	for _, r := range userProfile {
+		if b.Len() == 64 {
+			break
+		}
+		if sessionNameAllowed(r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// sessionNameAllowed reports whether AssumeRole accepts r in a session name:
+// [\w+=,.@-].
+func sessionNameAllowed(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		return true
+	}
+	return strings.ContainsRune("_+=,.@-", r)
 }
 
 // obtain returns t's credentials: from the cache, or from STS.
@@ -207,7 +228,7 @@ func (o *Options) roleSession(ctx context.Context, t *target) (cache.Session, er
 		call := func(ctx context.Context, code string) (cache.Session, error) {
 			start := o.Now()
 			sess, err := assumeRole(ctx, t.p, creds, t.source.p.Name, in, code)
-			o.Debugf("AssumeRole %s took %v", t.p.RoleARN, o.Now().Sub(start).Round(time.Millisecond))
+			o.Debugf("AssumeRole %s took %v", redact.Show(redact.ARN, t.p.RoleARN), o.Now().Sub(start).Round(time.Millisecond))
 			return sess, err
 		}
 		if t.mfaInRequest {
@@ -223,11 +244,11 @@ func (t *target) describe() string {
 	for s := t; s != nil; s = s.source {
 		switch s.kind {
 		case mfaUser:
-			parts = append(parts, fmt.Sprintf("%s (MFA session, device %s)", s.p.Name, s.p.MFASerial))
+			parts = append(parts, fmt.Sprintf("%s (MFA session, device %s)", s.p.Name, redact.Show(redact.ARN, s.p.MFASerial)))
 		case keysUser:
 			parts = append(parts, s.p.Name+" (long-term keys)")
 		case role:
-			parts = append(parts, fmt.Sprintf("%s (role %s, %v)", s.p.Name, s.p.RoleARN, s.duration))
+			parts = append(parts, fmt.Sprintf("%s (role %s, %v)", s.p.Name, redact.Show(redact.ARN, s.p.RoleARN), s.duration))
 		}
 	}
 	return strings.Join(parts, " <- ")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsquery"
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 type assumeRoleInput struct {
@@ -50,12 +51,13 @@ func assumeRole(ctx context.Context, p profile, creds cache.Session, sourceName 
 func explainAssumeRoleError(err error, endpoint string, p profile, creds cache.Session, sourceName string) error {
 	var apiErr *awsquery.APIError
 	if errors.As(err, &apiErr) {
-		code, msg := apiErr.Code, strings.TrimSpace(apiErr.Message)
+		code, msg := apiErr.Code, stsMessage(apiErr, p)
+		role := redact.Show(redact.ARN, p.RoleARN)
 		switch {
 		case code == "AccessDenied" && strings.Contains(msg, "not authorized to perform: sts:AssumeRole"):
-			return fmt.Errorf("STS refused to let profile %q assume %s: %s; check role_arn and external_id in profile %q, and that the role's trust policy allows this user (and, if it requires MFA, give %q or %q an mfa_serial)", sourceName, p.RoleARN, msg, p.Name, sourceName, p.Name)
+			return fmt.Errorf("STS refused to let profile %q assume %s: %s; check role_arn and external_id in profile %q, and that the role's trust policy allows this user (and, if it requires MFA, give %q or %q an mfa_serial)", sourceName, role, msg, p.Name, sourceName, p.Name)
 		case code == "ValidationError" && strings.Contains(msg, "DurationSeconds"):
-			return fmt.Errorf("STS refused the session length for %s: %s; lower duration_seconds in profile %q (roles assumed with an MFA session get at most 3600)", p.RoleARN, msg, p.Name)
+			return fmt.Errorf("STS refused the session length for %s: %s; lower duration_seconds in profile %q (roles assumed with an MFA session get at most 3600)", role, msg, p.Name)
 		case code == "ValidationError":
 			return fmt.Errorf("STS refused AssumeRole for profile %q: %s; fix role_arn, role_session_name or external_id", p.Name, msg)
 		case (code == "ExpiredToken" || code == "InvalidClientTokenId") && creds.SessionToken != "":
@@ -66,7 +68,7 @@ func explainAssumeRoleError(err error, endpoint string, p profile, creds cache.S
 			src.Name = sourceName
 			return explainSTSError(err, "AssumeRole", endpoint, src, cache.Keys{AccessKeyID: creds.AccessKeyID})
 		case code == "AccessDenied" && !strings.Contains(msg, "MultiFactorAuthentication"):
-			return fmt.Errorf("STS denied AssumeRole of %s for profile %q: %s; check the role's trust policy and the user's policies", p.RoleARN, p.Name, msg)
+			return fmt.Errorf("STS denied AssumeRole of %s for profile %q: %s; check the role's trust policy and the user's policies", role, p.Name, msg)
 		case code != "AccessDenied" && code != "SignatureDoesNotMatch" && !strings.Contains(code, "Throttl") && code != "RequestLimitExceeded":
 			return fmt.Errorf("STS AssumeRole failed at %s: %s: %s", endpoint, code, msg)
 		}

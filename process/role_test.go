@@ -292,6 +292,8 @@ func TestDefaultSessionName(t *testing.T) {
 		"work":                   "awsmfa-work",
 		"team/dev user":          "awsmfa-team-dev-user",
 		strings.Repeat("x", 100): "awsmfa-" + strings.Repeat("x", 57),
+		"café_ops+1=a,b.c@d-e":   "awsmfa-caf-_ops+1=a,b.c@d-e",
+		"a\x00b\tc":              "awsmfa-a-b-c",
 	} {
 		if got := defaultSessionName(in); got != want {
 			t.Errorf("defaultSessionName(%q) = %q, want %q", in, got, want)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsquery"
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // codeRejectedError is STS refusing the one-time code itself; the only STS
@@ -60,17 +61,32 @@ func sessionFrom(c awsquery.SessionCredentials) cache.Session {
 	}
 }
 
+// stsMessage is STS's message about a refused call, with every setting of
+// p that was sent and may not be shown replaced by redact.NotShown: STS
+// quotes the parameters it refuses (SerialNumber, RoleArn, ExternalId,
+// RoleSessionName) in its messages. ARN's characters are IAM's for all of
+// them.
+func stsMessage(apiErr *awsquery.APIError, p profile) string {
+	msg := strings.TrimSpace(apiErr.Message)
+	for _, sent := range []string{p.MFASerial, p.RoleARN, p.ExternalID, p.RoleSessionName} {
+		if sent != "" && !redact.Fits(redact.ARN, sent) {
+			msg = strings.ReplaceAll(msg, sent, redact.NotShown)
+		}
+	}
+	return msg
+}
+
 // explainSTSError turns a failed STS action at endpoint into one line that
 // says what to do.
 func explainSTSError(err error, action, endpoint string, p profile, keys cache.Keys) error {
 	var apiErr *awsquery.APIError
 	if errors.As(err, &apiErr) {
-		code, msg := apiErr.Code, strings.TrimSpace(apiErr.Message)
+		code, msg := apiErr.Code, stsMessage(apiErr, p)
 		switch {
 		case code == "AccessDenied" && strings.Contains(msg, "invalid MFA one time pass code"):
 			return &codeRejectedError{Message: msg}
 		case code == "AccessDenied" && strings.Contains(msg, "unable to validate MFA code"):
-			return fmt.Errorf("STS does not accept MFA device %s for the stored key %s: %s; set mfa_serial in profile %q to the ARN of a device assigned to that IAM user", p.MFASerial, keys.MaskedID(), msg, p.Name)
+			return fmt.Errorf("STS does not accept MFA device %s for the stored key %s: %s; set mfa_serial in profile %q to the ARN of a device assigned to that IAM user", redact.Show(redact.ARN, p.MFASerial), keys.MaskedID(), msg, p.Name)
 		case code == "InvalidClientTokenId" || code == "ExpiredToken":
 			return fmt.Errorf("STS does not recognise the stored access key %s for profile %q (%s): it was deleted, deactivated or mistyped; store a valid key with: awsmfa add --profile %s", keys.MaskedID(), p.Name, code, p.Name)
 		case code == "SignatureDoesNotMatch" && strings.Contains(msg, "Signature expired"):

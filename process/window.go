@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // codePeriod is the TOTP window of AWS MFA devices: a new code every 30 s.
@@ -39,7 +41,7 @@ func (o *Options) waitForNextCode(ctx context.Context, serial string) error {
 	}
 	next := time.Unix((last+1)*int64(codePeriod/time.Second), 0)
 	wait := next.Sub(now)
-	o.Notef("a code from MFA device %s was accepted moments ago and STS takes each code once; waiting %ds for the next code", serial, int64((wait+time.Second-1)/time.Second))
+	o.Notef("a code from MFA device %s was accepted moments ago and STS takes each code once; waiting %ds for the next code", redact.Show(redact.ARN, serial), int64((wait+time.Second-1)/time.Second))
 	if err := o.Sleep(ctx, wait); err != nil {
 		return fmt.Errorf("stopped waiting for the next MFA code window: %w", err)
 	}

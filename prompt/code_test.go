@@ -56,4 +56,10 @@ func TestMFAQuestion(t *testing.T) {
 	if strings.ContainsRune(retry, '\x1b') {
 		t.Errorf("retry question passes an escape sequence to the terminal: %q", retry)
 	}
+	// A secret pasted on the line under mfa_serial continues its value; the
+	// dialog must not show it to whoever watches the screen.
+	const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	if q := mfaQuestion(Request{Profile: "dev", MFASerial: "arn:aws:iam::123456789012:mfa/alice\n" + secret}); strings.Contains(q, "wJalrXUtnFEMI") {
+		t.Errorf("question shows what was pasted under mfa_serial: %q", q)
+	}
 }

@@ -52,7 +52,7 @@ type codeCommand struct {
 }
 
 func (c *codeCommand) MFACode(ctx context.Context, req Request) (string, error) {
-	return bounded(ctx, c.timeout, func(ctx context.Context) (string, error) {
+	return bounded(ctx, mfaPrompt, c.timeout, func(ctx context.Context) (string, error) {
 		cmd, err := c.build(ctx, req)
 		if err != nil {
 			return "", err

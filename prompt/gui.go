@@ -17,7 +17,7 @@ type gui struct {
 }
 
 func (g *gui) MFACode(ctx context.Context, req Request) (string, error) {
-	answer, err := g.ask(ctx, mfaTitle(req), mfaQuestion(req))
+	answer, err := g.ask(ctx, mfaPrompt, mfaTitle(req), mfaQuestion(req))
 	if err != nil {
 		return "", err
 	}
@@ -25,14 +25,14 @@ func (g *gui) MFACode(ctx context.Context, req Request) (string, error) {
 }
 
 func (g *gui) Passphrase(ctx context.Context, message string) (string, error) {
-	return g.ask(ctx, "awsmfa", printable(message), zenity.HideText())
+	return g.ask(ctx, passphrasePrompt, "awsmfa", printable(message), zenity.HideText())
 }
 
-func (g *gui) ask(ctx context.Context, title, text string, extra ...zenity.Option) (string, error) {
+func (g *gui) ask(ctx context.Context, what, title, text string, extra ...zenity.Option) (string, error) {
 	if err := g.env.dialogProblem(); err != nil {
 		return "", fmt.Errorf("cannot show a dialog: %w; run from a desktop session or use the terminal prompt", err)
 	}
-	return bounded(ctx, g.timeout, func(ctx context.Context) (string, error) {
+	return bounded(ctx, what, g.timeout, func(ctx context.Context) (string, error) {
 		opts := append([]zenity.Option{zenity.Title(title), zenity.Context(ctx)}, extra...)
 		answer, err := zenity.Entry(text, opts...)
 		switch {

@@ -8,8 +8,16 @@ import (
 	"errors"
 )
 
-// ErrCanceled reports that the user dismissed the prompt.
+// ErrCanceled reports that the user dismissed the prompt. A dismissed
+// passphrase question is reported as an error that errors.Is ErrCanceled but
+// names the passphrase.
 var ErrCanceled = errors.New("MFA prompt cancelled")
+
+// canceledError is ErrCanceled for a prompt other than the MFA code's.
+type canceledError struct{ what string }
+
+func (e *canceledError) Error() string        { return e.what + " cancelled" }
+func (e *canceledError) Is(target error) bool { return target == ErrCanceled }
 
 // Request describes what the user is asked for.
 type Request struct {

@@ -24,7 +24,7 @@ type terminal struct {
 }
 
 func (t *terminal) MFACode(ctx context.Context, req Request) (string, error) {
-	answer, err := bounded(ctx, t.timeout, func(ctx context.Context) (string, error) {
+	answer, err := bounded(ctx, mfaPrompt, t.timeout, func(ctx context.Context) (string, error) {
 		return t.ask(ctx, mfaQuestion(req)+"\nMFA code: ", false)
 	})
 	if err != nil {
@@ -34,7 +34,7 @@ func (t *terminal) MFACode(ctx context.Context, req Request) (string, error) {
 }
 
 func (t *terminal) Passphrase(ctx context.Context, message string) (string, error) {
-	return bounded(ctx, t.timeout, func(ctx context.Context) (string, error) {
+	return bounded(ctx, passphrasePrompt, t.timeout, func(ctx context.Context) (string, error) {
 		return t.ask(ctx, printable(message)+": ", true)
 	})
 }

@@ -178,8 +178,12 @@ func TestTerminalPassphraseCtrlCCancels(t *testing.T) {
 	}()
 	tty.waitFor("Keyring passphrase: ")
 	tty.typeText("abc\x03")
-	if a := await(t, done); !errors.Is(a.err, ErrCanceled) {
+	a := await(t, done)
+	if !errors.Is(a.err, ErrCanceled) {
 		t.Errorf("Passphrase after Ctrl-C = %q, %v; want ErrCanceled", a.text, a.err)
+	}
+	if a.err != nil && a.err.Error() != "passphrase prompt cancelled" {
+		t.Errorf("Passphrase after Ctrl-C says %q; want it to name the passphrase prompt", a.err)
 	}
 }
 
@@ -205,6 +209,13 @@ func TestTerminalTimeout(t *testing.T) {
 	_, err := p.MFACode(t.Context(), devReq)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out after 1ms") {
 		t.Errorf("MFACode with no answer = %v; want a timeout naming its length", err)
+	}
+	if err != nil && !strings.HasPrefix(err.Error(), "MFA prompt timed out") {
+		t.Errorf("MFACode with no answer says %q; want it to name the MFA prompt", err)
+	}
+	_, err = p.Passphrase(t.Context(), "Keyring passphrase")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), "passphrase prompt timed out after 1ms") {
+		t.Errorf("Passphrase with no answer = %v; want a timeout that names the passphrase prompt", err)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // maxShownRunes bounds each value shown in a prompt, so a long STS message
@@ -20,7 +22,7 @@ func mfaQuestion(req Request) string {
 	if req.Retry != "" {
 		fmt.Fprintf(&b, "AWS rejected the last code: %s\nWait for the next code, then enter it.\n\n", printable(req.Retry))
 	}
-	fmt.Fprintf(&b, "Enter the 6-digit MFA code for AWS profile %q.\nMFA device: %s", printable(req.Profile), printable(req.MFASerial))
+	fmt.Fprintf(&b, "Enter the 6-digit MFA code for AWS profile %q.\nMFA device: %s", printable(req.Profile), printable(redact.Show(redact.ARN, req.MFASerial)))
 	return b.String()
 }
 

@@ -7,10 +7,18 @@ import (
 	"time"
 )
 
+// What a prompt asks for, as its errors name it.
+const (
+	mfaPrompt        = "MFA prompt"
+	passphrasePrompt = "passphrase prompt"
+)
+
 // bounded runs ask under ctx limited to timeout, and turns the expiry of that
 // limit (not of the caller's ctx) into an error that tells the user what
-// happened, since a dialog that just disappears explains nothing.
-func bounded(ctx context.Context, timeout time.Duration, ask func(context.Context) (string, error)) (string, error) {
+// happened, since a dialog that just disappears explains nothing. what names
+// the prompt in those errors, so that a passphrase question is not reported
+// as an MFA prompt.
+func bounded(ctx context.Context, what string, timeout time.Duration, ask func(context.Context) (string, error)) (string, error) {
 	limited, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	answer, err := ask(limited)
@@ -18,17 +26,22 @@ func bounded(ctx context.Context, timeout time.Duration, ask func(context.Contex
 	case err == nil:
 		return answer, nil
 	case ctx.Err() != nil:
-		return "", fmt.Errorf("MFA prompt stopped: %w", ctx.Err())
+		return "", fmt.Errorf("%s stopped: %w", what, ctx.Err())
 	case errors.Is(limited.Err(), context.DeadlineExceeded):
-		return "", &timeoutError{after: timeout}
+		return "", &timeoutError{what: what, after: timeout}
+	case err == ErrCanceled && what != mfaPrompt: //nolint:errorlint // only the bare sentinel is renamed
+		return "", &canceledError{what: what}
 	}
 	return "", err
 }
 
-type timeoutError struct{ after time.Duration }
+type timeoutError struct {
+	what  string
+	after time.Duration
+}
 
 func (e *timeoutError) Error() string {
-	return fmt.Sprintf("MFA prompt timed out after %v; run the command again and answer within that time", e.after)
+	return fmt.Sprintf("%s timed out after %v; run the command again and answer within that time", e.what, e.after)
 }
 
 // Unwrap lets callers test for errors.Is(err, context.DeadlineExceeded).

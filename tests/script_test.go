@@ -111,11 +111,14 @@ func stubOf(ts *testscript.TestScript) *stsstub.Server {
 //	stub code                          print the code the stand-in accepts now
 //	stub advance DURATION              move the stand-in's clock forward
 //	stub calls ACTION N                ACTION was called N times (any outcome)
-//	stub ok ACTION N                   ACTION succeeded N times
+//	stub ok ACTION N                   ACTION was carried out N times (its reply lost or not)
 //	stub fail ACTION N STATUS CODE MSG the next N calls of ACTION fail so
+//	stub lose-reply ACTION N STATUS CODE MSG
+//	                                   the next N calls of ACTION run, but
+//	                                   answer so instead of their reply
 func cmdStub(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
-		ts.Fatalf("usage: stub code|advance|calls|ok|fail ...")
+		ts.Fatalf("usage: stub code|advance|calls|ok|fail|lose-reply ...")
 	}
 	srv := stubOf(ts)
 	if neg && args[0] != "calls" && args[0] != "ok" {
@@ -140,12 +143,19 @@ func cmdStub(ts *testscript.TestScript, neg bool, args []string) {
 		if (got == want) == neg {
 			ts.Fatalf("stub %s %s: got %d, want %s%d", args[0], args[1], got, map[bool]string{true: "not ", false: ""}[neg], want)
 		}
-	case "fail":
+	case "fail", "lose-reply":
+		if len(args) < 5 {
+			ts.Fatalf("usage: stub %s ACTION N STATUS CODE [MESSAGE...]", args[0])
+		}
 		n, err := strconv.Atoi(args[2])
 		ts.Check(err)
 		status, err := strconv.Atoi(args[3])
 		ts.Check(err)
-		srv.FailNext(args[1], n, status, args[4], strings.Join(args[5:], " "))
+		inject := srv.FailNext
+		if args[0] == "lose-reply" {
+			inject = srv.LoseReplyNext
+		}
+		inject(args[1], n, status, args[4], strings.Join(args[5:], " "))
 	default:
 		ts.Fatalf("stub: unknown subcommand %q", args[0])
 	}

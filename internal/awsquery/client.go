@@ -30,6 +30,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 const (
@@ -114,7 +116,7 @@ func newClient(s *service, resolve func(Options) (endpoint, error), o Options) (
 	}
 	u, err := url.Parse(ep.url)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("the %s endpoint %q is not an http(s) URL; fix %s", s.name, ep.url, configuredEndpointSettings(s.name))
+		return nil, fmt.Errorf("the %s endpoint %s is not an http(s) URL; fix %s", s.name, redact.Quote(redact.URL, ep.url), configuredEndpointSettings(s.name))
 	}
 	if o.HTTPClient == nil {
 		if o.HTTPClient, err = newHTTPClient(o.CABundle); err != nil {
@@ -130,8 +132,9 @@ func newClient(s *service, resolve func(Options) (endpoint, error), o Options) (
 	return &Client{service: s, endpoint: u, signing: ep.signingRegion, opts: o, signer: v4.NewSigner()}, nil
 }
 
-// Endpoint is the URL requests go to, for messages.
-func (c *Client) Endpoint() string { return c.endpoint.Redacted() }
+// Endpoint is the URL requests go to, for messages: without its password,
+// and redact.NotShown when the configured URL may not appear in a message.
+func (c *Client) Endpoint() string { return redact.Show(redact.URL, c.endpoint.Redacted()) }
 
 // ClockSkew is the server's clock minus this computer's, from the Date
 // header of the last reply (success or error); ok is false if none was seen.
@@ -276,7 +279,7 @@ func (c *Client) attempt(ctx context.Context, action string, body []byte, payloa
 	requestAt := c.opts.Now()
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
-		r.err = err
+		r.err = withShownURL(err)
 		return r
 	}
 	defer resp.Body.Close()
@@ -286,7 +289,7 @@ func (c *Client) attempt(ctx context.Context, action string, body []byte, payloa
 	}
 	reply, err := readCapped(resp.Body)
 	if err != nil {
-		r.err, r.readFailed = fmt.Errorf("reading the reply from %s: %w", c.endpoint.Host, err), true
+		r.err, r.readFailed = fmt.Errorf("reading the reply from %s: %w", redact.Show(redact.URL, c.endpoint.Host), err), true
 		return r
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -295,6 +298,16 @@ func (c *Client) attempt(ctx context.Context, action string, body []byte, payloa
 	}
 	r.body = reply
 	return r
+}
+
+// withShownURL is err with the URL of its *url.Error (which the HTTP client
+// makes with the request's whole URL) replaced by redact.NotShown when the
+// URL may not appear in a message: the endpoint comes from the settings.
+func withShownURL(err error) error {
+	if uerr := (*url.Error)(nil); errors.As(err, &uerr) && !redact.Fits(redact.URL, uerr.URL) {
+		uerr.URL = redact.NotShown
+	}
+	return err
 }
 
 // signedRequest builds the POST and signs it as made at signingTime.

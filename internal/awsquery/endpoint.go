@@ -3,6 +3,8 @@ package awsquery
 import (
 	"fmt"
 	"strings"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // endpoint is where a client sends its requests and the region it signs in.
@@ -24,7 +26,7 @@ func refuseVariantsWithConfiguredEndpoint(service string, o Options, fipsRegion 
 	var setting string
 	switch {
 	case fipsRegion:
-		setting = fmt.Sprintf("the FIPS region %q (AWS_REGION or the profile's region)", o.Region)
+		setting = fmt.Sprintf("the FIPS region %s (AWS_REGION or the profile's region)", redact.Quote(redact.Region, o.Region))
 	case o.UseFIPS:
 		setting = "use_fips_endpoint (AWS_USE_FIPS_ENDPOINT)"
 	case o.UseDualStack:
@@ -42,7 +44,7 @@ func refuseVariantsWithConfiguredEndpoint(service string, o Options, fipsRegion 
 // region endpoints are chosen for, and o with UseFIPS updated.
 func regionOf(o Options) (string, Options, bool, error) {
 	if !validRegionName(o.Region) {
-		return "", o, false, fmt.Errorf("the region %q is not a valid AWS region name (letters, digits and hyphens, e.g. us-east-1); fix AWS_REGION or the profile's region", o.Region)
+		return "", o, false, fmt.Errorf("the region %s is not a valid AWS region name (letters, digits and hyphens, e.g. us-east-1); fix AWS_REGION or the profile's region", redact.Quote(redact.Region, o.Region))
 	}
 	name := withoutFIPSMarker(o.Region)
 	fipsRegion := name != o.Region

@@ -6,10 +6,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // The SDK's dialer settings (aws/transport/http.DefaultDialConnectTimeout
@@ -79,11 +82,14 @@ func limitedRedirect(r *http.Request, via []*http.Request) error {
 func loadCABundle(path string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(path)
 	if err != nil {
+		if pathErr := (*fs.PathError)(nil); errors.As(err, &pathErr) {
+			pathErr.Path = redact.Show(redact.Path, pathErr.Path) // AWS_CA_BUNDLE can hold anything
+		}
 		return nil, fmt.Errorf("reading the CA bundle: %w; fix AWS_CA_BUNDLE or the profile's ca_bundle", err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("the CA bundle %s holds no PEM certificate; fix AWS_CA_BUNDLE or the profile's ca_bundle", path)
+		return nil, fmt.Errorf("the CA bundle %s holds no PEM certificate; fix AWS_CA_BUNDLE or the profile's ca_bundle", redact.Show(redact.Path, path))
 	}
 	return pool, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/url"
 )
@@ -75,8 +76,18 @@ const maxPages = 20
 
 // ListMFADevices lists the MFA devices of the user whose keys sign the request.
 func (c *Client) ListMFADevices(ctx context.Context) ([]MFADevice, error) {
+	return c.ListUserMFADevices(ctx, "")
+}
+
+// ListUserMFADevices lists the MFA devices assigned to the IAM user named
+// userName; "" means the user whose keys sign the request. It only reads,
+// so it is retried like any call that is safe to repeat.
+func (c *Client) ListUserMFADevices(ctx context.Context, userName string) ([]MFADevice, error) {
 	var devices []MFADevice
 	params := url.Values{}
+	if userName != "" {
+		params.Set("UserName", userName)
+	}
 	for range maxPages {
 		var r struct {
 			Devices     []MFADevice `xml:"ListMFADevicesResult>MFADevices>member"`
@@ -93,6 +104,26 @@ func (c *Client) ListMFADevices(ctx context.Context) ([]MFADevice, error) {
 		params.Set("Marker", r.Marker)
 	}
 	return nil, fmt.Errorf("IAM ListMFADevices: still more after %d pages; the endpoint does not behave like IAM", maxPages)
+}
+
+// MayHaveRun reports whether a call that failed with err may have been
+// carried out all the same, so that its outcome has to be looked up rather
+// than assumed. It draws the line the client draws before repeating an
+// action that changes something: a reply in which the service refuses (a
+// 4xx error, throttling, a rejected signature), a connection that was never
+// made and a certificate that was not trusted prove the action did not run;
+// a 5xx, a reply that broke off or never came, and a deadline or a
+// cancellation while waiting for it do not. Whatever else failed counts as
+// may have run: looking up an outcome needlessly costs one read, while
+// taking an action for not done when it was leaves the caller undoing or
+// redoing it against a changed world. A nil err means it ran.
+func MayHaveRun(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		refused := apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 || throttlingCodes.has(apiErr.Code)
+		return !refused
+	}
+	return !notSent(err) && !isCertificateError(err)
 }
 
 // do calls action and decodes the reply's <ActionResponse> into result,

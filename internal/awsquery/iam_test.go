@@ -5,15 +5,21 @@ import (
 	"context"
 	"errors"
 	"image/png"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -346,5 +352,232 @@ func TestNewRefusesAnEndpointThatIsNotAURL(t *testing.T) {
 	_, err := NewIAM(Options{Endpoint: "iam.amazonaws.com", Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
 	if err == nil || !strings.Contains(err.Error(), "AWS_ENDPOINT_URL_IAM") {
 		t.Fatalf("New accepted a bare host name: %v", err)
+	}
+}
+
+func TestListUserMFADevicesListsTheNamedUsersDevices(t *testing.T) {
+	srv := startStub(t)
+	c, _ := demoClient(t, srv)
+	ctx := context.Background()
+	devices, err := c.ListUserMFADevices(ctx, stsstub.DemoUserName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(devices) != 1 || devices[0] != (MFADevice{UserName: stsstub.DemoUserName, SerialNumber: stsstub.DemoMFASerial}) {
+		t.Errorf("ListUserMFADevices(%q) = %+v", stsstub.DemoUserName, devices)
+	}
+	_, err = c.ListUserMFADevices(ctx, "bob")
+	wantAPIError(t, err, "NoSuchEntity", "The user with name bob cannot be found.")
+}
+
+// replayHTTP answers the requests it is sent with pages, in turn, and keeps
+// the forms they carried.
+type replayHTTP struct {
+	pages []string
+	forms []url.Values
+}
+
+func (h *replayHTTP) Do(r *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, err
+	}
+	h.forms = append(h.forms, form)
+	if len(h.forms) > len(h.pages) {
+		return nil, errors.New("more requests than pages")
+	}
+	return &http.Response{
+		StatusCode: http.StatusOK,
+		Header:     http.Header{"Content-Type": {"text/xml"}},
+		Body:       io.NopCloser(strings.NewReader(h.pages[len(h.forms)-1])),
+		Request:    r,
+	}, nil
+}
+
+// listMFADevicesPages is a ListMFADevices answer in two pages, as IAM
+// writes it.
+var listMFADevicesPages = []string{`<ListMFADevicesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <ListMFADevicesResult>
+    <MFADevices>
+      <member>
+        <UserName>alice</UserName>
+        <SerialNumber>arn:aws:iam::123456789012:mfa/alice</SerialNumber>
+        <EnableDate>2026-05-01T10:00:00Z</EnableDate>
+      </member>
+    </MFADevices>
+    <IsTruncated>true</IsTruncated>
+    <Marker>AAEAAQ==</Marker>
+  </ListMFADevicesResult>
+  <ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata>
+</ListMFADevicesResponse>`, `<ListMFADevicesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <ListMFADevicesResult>
+    <MFADevices>
+      <member>
+        <UserName>alice</UserName>
+        <SerialNumber>arn:aws:iam::123456789012:mfa/work-phone</SerialNumber>
+        <EnableDate>2026-05-02T10:00:00Z</EnableDate>
+      </member>
+    </MFADevices>
+    <IsTruncated>false</IsTruncated>
+  </ListMFADevicesResult>
+  <ResponseMetadata><RequestId>8b73d5a0-458f-4fd5-a442-7f9fEXAMPLE</RequestId></ResponseMetadata>
+</ListMFADevicesResponse>`}
+
+// TestListMFADevicesAsksAndReadsAsTheSDKDoes compares the forms the SDK's
+// IAM client and this one send to list a user's devices page by page, and
+// what both read from IAM's answer.
+func TestListMFADevicesAsksAndReadsAsTheSDKDoes(t *testing.T) {
+	ctx := context.Background()
+	for _, userName := range []string{"", "alice"} {
+		sdkHTTP := &replayHTTP{pages: listMFADevicesPages}
+		sdk := iam.New(iam.Options{Region: "us-east-1", Credentials: testCredentials, HTTPClient: sdkHTTP, Retryer: aws.NopRetryer{}})
+		input := &iam.ListMFADevicesInput{}
+		if userName != "" {
+			input.UserName = aws.String(userName)
+		}
+		var want []MFADevice
+		for pages := iam.NewListMFADevicesPaginator(sdk, input); pages.HasMorePages(); {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range page.MFADevices {
+				want = append(want, MFADevice{UserName: aws.ToString(d.UserName), SerialNumber: aws.ToString(d.SerialNumber)})
+			}
+		}
+
+		ourHTTP := &replayHTTP{pages: listMFADevicesPages}
+		c, err := NewIAM(Options{Credentials: testCredentials, HTTPClient: ourHTTP, MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.ListUserMFADevices(ctx, userName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) || len(got) != 2 {
+			t.Errorf("user %q: read %+v, the SDK %+v", userName, got, want)
+		}
+		if !reflect.DeepEqual(ourHTTP.forms, sdkHTTP.forms) {
+			t.Errorf("user %q: sent %v, the SDK %v", userName, ourHTTP.forms, sdkHTTP.forms)
+		}
+	}
+}
+
+// enableWithCodes creates a device on srv and enables it with codes that
+// IAM accepts, or, when wrongCodes, with the two in the wrong order.
+func enableWithCodes(t *testing.T, c *Client, srv *stsstub.Server, wrongCodes bool) (serial string, err error) {
+	t.Helper()
+	srv.SetNextVirtualMFASeed(testSeed)
+	dev, err := c.CreateVirtualMFADevice(context.Background(), "phone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	code1, code2 := codeAt(t, now.Add(-30*time.Second)), codeAt(t, now)
+	if wrongCodes {
+		code1, code2 = code2, code1
+	}
+	return dev.SerialNumber, c.EnableMFADevice(context.Background(), stsstub.DemoUserName, dev.SerialNumber, code1, code2)
+}
+
+// TestMayHaveRunTellsRefusalsFromLostOutcomes goes through the ways
+// EnableMFADevice fails, and checks that MayHaveRun says "may have run"
+// for every one after which IAM may have enabled the device.
+func TestMayHaveRunTellsRefusalsFromLostOutcomes(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		fault     func(*stsstub.Server)
+		wrong     bool
+		wantMaybe bool
+	}{
+		{name: "reply lost after the device was enabled", wantMaybe: true, fault: func(s *stsstub.Server) {
+			s.LoseReplyNext("EnableMFADevice", 1, http.StatusInternalServerError, "InternalFailure", "An internal error has occurred")
+		}},
+		{name: "server error", wantMaybe: true, fault: func(s *stsstub.Server) {
+			s.FailNext("EnableMFADevice", 1, http.StatusServiceUnavailable, "ServiceUnavailable", "Down")
+		}},
+		{name: "codes refused", wrong: true},
+		{name: "throttled on every attempt", fault: func(s *stsstub.Server) {
+			s.FailNext("EnableMFADevice", DefaultMaxAttempts, http.StatusBadRequest, "Throttling", "Rate exceeded")
+		}},
+		{name: "signature refused", fault: func(s *stsstub.Server) {
+			s.FailNext("EnableMFADevice", 1, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startStub(t)
+			c, _ := demoClient(t, srv)
+			if tc.fault != nil {
+				tc.fault(srv)
+			}
+			serial, err := enableWithCodes(t, c, srv, tc.wrong)
+			if err == nil {
+				t.Fatal("EnableMFADevice did not fail")
+			}
+			if got := MayHaveRun(err); got != tc.wantMaybe {
+				t.Errorf("MayHaveRun(%v) = %v, want %v", err, got, tc.wantMaybe)
+			}
+			if user, _ := srv.VirtualMFADevice(serial); user != "" && !tc.wantMaybe {
+				t.Errorf("MayHaveRun says not run, but the device is assigned to %q", user)
+			}
+		})
+	}
+}
+
+func TestMayHaveRunWithoutAnAnswer(t *testing.T) {
+	ctx := context.Background()
+	enable := func(ctx context.Context, endpoint string) error {
+		c, _ := newIAMClient(t, endpoint, stsstub.DemoSecretAccessKey)
+		return c.EnableMFADevice(ctx, stsstub.DemoUserName, "arn:aws:iam::123456789012:mfa/phone", "123456", "654321")
+	}
+
+	// Nothing listens: the request never left.
+	if err := enable(ctx, "http://"+closedPort(t)); err == nil || MayHaveRun(err) {
+		t.Errorf("connection refused: MayHaveRun(%v) is true", err)
+	}
+
+	// The connection breaks after the request arrived.
+	hangUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer hangUp.Close()
+	if err := enable(ctx, hangUp.URL); err == nil || !MayHaveRun(err) {
+		t.Errorf("connection cut after the request: MayHaveRun(%v) is false", err)
+	}
+
+	// The caller gives up while the server works on the request.
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	var arrivals atomic.Int32
+	slow := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body) // so that the server notices the client leave
+		if arrivals.Add(1) == 1 {
+			arrived <- struct{}{} // never blocks: a resend is counted, not waited on
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	cctx, cancel := context.WithCancel(ctx)
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	if err := enable(cctx, slow.URL); !errors.Is(err, context.Canceled) || !MayHaveRun(err) {
+		t.Errorf("cancelled while waiting for the answer: MayHaveRun(%v) is false", err)
+	}
+	if n := arrivals.Load(); n != 1 {
+		t.Errorf("EnableMFADevice was sent %d times, want once: a mutation that may have run is never resent", n)
 	}
 }

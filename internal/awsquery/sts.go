@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // SessionCredentials are temporary credentials STS issued.
@@ -103,7 +105,7 @@ func (c *Client) require(s *service, action string) error {
 // replyError words a success reply that could not be used.
 func (c *Client) replyError(action string, err error) error {
 	return fmt.Errorf("%s %s: the reply from %s %w; check that the %s endpoint setting points at %s",
-		c.service.name, action, c.endpoint.Host, err, c.service.name, c.service.name)
+		c.service.name, action, redact.Show(redact.URL, c.endpoint.Host), err, c.service.name, c.service.name)
 }
 
 func setIfNotEmpty(params url.Values, key, value string) {

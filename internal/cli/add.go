@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/process"
 )
 
 type addOptions struct {
@@ -25,7 +26,8 @@ func newAddCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
 keyring, where awsmfa process uses them to call sts:GetSessionToken. It asks
 for them on the terminal (the secret without echo), or takes them from
 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY with --env. Replacing the keys
-drops the profile's cached sessions.`,
+drops the profile's cached sessions, and those of the role profiles that use
+it as their source_profile (directly or through other roles).`,
 		Example: `  awsmfa add --profile work
   AWS_ACCESS_KEY_ID=AKIA... AWS_SECRET_ACCESS_KEY=... awsmfa add --profile work --env`,
 		Args: cobra.NoArgs,
@@ -64,8 +66,56 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, streams IOStre
 	if err := store.SetKeys(o.Profile, keys); err != nil {
 		return fmt.Errorf("storing keys for profile %q in the %s keyring: %w", o.Profile, store.Backend(), err)
 	}
-	fmt.Fprintf(streams.Out, "Stored access key %s for profile %q in the %s keyring; its cached sessions were dropped.\n", keys.MaskedID(), o.Profile, store.Backend())
+	users := profilesUsing(streams, o.Profile)
+	if err := clearSessionsOf(store, users); err != nil {
+		return fmt.Errorf("keys stored, but %w", err)
+	}
+	fmt.Fprintf(streams.Out, "Stored access key %s for profile %q in the %s keyring; its cached sessions%s were dropped.\n",
+		keys.MaskedID(), o.Profile, store.Backend(), andThoseOf(users))
 	return nil
+}
+
+// profilesUsing returns the profiles whose credentials awsmfa gets through
+// profile (roles with it in their source_profile chain): their cached
+// sessions were made with profile's keys, and go stale with them. When the
+// AWS config cannot be read it says so in one line on stderr and returns
+// none, so that storing or removing the keys still goes ahead.
+func profilesUsing(streams IOStreams, profile string) []string {
+	users, err := process.ProfilesDerivedFrom(profile)
+	if err != nil {
+		fmt.Fprintf(streams.ErrOut, "awsmfa: warning: cannot find which profiles use %q as their source_profile (%s); their cached sessions, if any, stay until you drop them with awsmfa clear --profile NAME (or awsmfa clear for every profile)\n",
+			profile, oneLine(err.Error()))
+		return nil
+	}
+	return users
+}
+
+// clearSessionsOf drops the cached sessions of each profile.
+func clearSessionsOf(store *cache.Store, profiles []string) error {
+	for _, p := range profiles {
+		if _, err := store.ClearSessions(p); err != nil {
+			return fmt.Errorf("dropping the cached sessions of profile %q failed: %w; drop them with awsmfa clear --profile %s", p, err, p)
+		}
+	}
+	return nil
+}
+
+// andThoseOf is ", and those of 2 profiles that use it (admin, readonly),"
+// for a message about a profile's sessions, or "" when no profile uses it.
+func andThoseOf(users []string) string {
+	if len(users) == 0 {
+		return ""
+	}
+	return ", and those of " + profilesThatUseIt(users) + ","
+}
+
+// profilesThatUseIt is "1 profile that uses it (admin)" or "2 profiles that
+// use it (admin, readonly)".
+func profilesThatUseIt(users []string) string {
+	if len(users) == 1 {
+		return fmt.Sprintf("1 profile that uses it (%s)", users[0])
+	}
+	return fmt.Sprintf("%d profiles that use it (%s)", len(users), strings.Join(users, ", "))
 }
 
 func validateKeys(k cache.Keys) error {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // Clock skew limits: SigV4 requests are refused beyond 5 minutes, and TOTP
@@ -120,15 +121,16 @@ func checkConfigFiles(r *report) (cfg, creds *awsconfig.File) {
 			continue
 		}
 		*kind.out = f
+		shown := redact.Show(redact.Path, path) // AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			if kind.name == "config" {
-				r.warn(kind.name, "%s does not exist; create a profile with: awsmfa setup --profile NAME", path)
+				r.warn(kind.name, "%s does not exist; create a profile with: awsmfa setup --profile NAME", shown)
 			} else {
-				r.ok(kind.name, "%s does not exist (good: awsmfa keeps keys in the keyring)", path)
+				r.ok(kind.name, "%s does not exist (good: awsmfa keeps keys in the keyring)", shown)
 			}
 			continue
 		}
-		r.ok(kind.name, "%s parses (%d profile(s))", path, len(f.Profiles()))
+		r.ok(kind.name, "%s parses (%d profile(s))", shown, len(f.Profiles()))
 	}
 	return cfg, creds
 }

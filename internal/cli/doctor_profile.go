@@ -12,6 +12,7 @@ import (
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/awsquery"
+	"github.com/awsmfa/awsmfa/internal/redact"
 	"github.com/awsmfa/awsmfa/internal/sharedconfig"
 )
 
@@ -46,7 +47,7 @@ func (d *profileDoctor) checkProfile(ctx context.Context) bool {
 	}
 	path, _ := awsconfig.ConfigPath()
 	if !d.cfg.HasProfile(d.name) {
-		d.r.fail("profile", "no [profile %s] in %s; create it with: awsmfa setup --profile %s", d.name, path, d.name)
+		d.r.fail("profile", "no [profile %s] in %s; create it with: awsmfa setup --profile %s", d.name, redact.Show(redact.Path, path), d.name)
 		return false
 	}
 	sc, err := sharedconfig.Load(d.name)
@@ -69,31 +70,34 @@ func (d *profileDoctor) checkProfile(ctx context.Context) bool {
 	case serial == "":
 		d.r.fail("mfa_serial", "profile %q has no mfa_serial; enrol a device with: awsmfa mfa enroll --profile %s (or add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE)", d.name, d.name)
 	case !mfaSerialPattern().MatchString(serial):
-		d.r.warn("mfa_serial", "%s is not an MFA device ARN; fine for a hardware token's serial number, otherwise use arn:aws:iam::ACCOUNT:mfa/DEVICE", serial)
+		d.r.warn("mfa_serial", "%s is not an MFA device ARN; fine for a hardware token's serial number, otherwise use arn:aws:iam::ACCOUNT:mfa/DEVICE", redact.Show(redact.ARN, serial))
 	default:
-		d.r.ok("mfa_serial", "%s", serial)
+		d.r.ok("mfa_serial", "%s", redact.Show(redact.ARN, serial))
 	}
 	return true
 }
 
 // checkRecursion finds layouts where clients bypass awsmfa, or awsmfa ends
-// up serving the wrong profile or calling itself.
+// up serving the wrong profile or calling itself. The credential_process
+// line and the profile it names are the file's: a message shows them only
+// as redact allows.
 func (d *profileDoctor) checkRecursion() {
 	p := d.name
 	line, hasLine := d.cfg.Get(p, "credential_process")
 	served, isAwsmfa := awsmfaProfile(line)
+	shownLine, shownServed := redact.Quote(redact.Command, line), redact.Quote(redact.Name, served)
 	problems := 0
 	fail := func(format string, args ...any) { problems++; d.r.fail("recursion", format, args...) }
 	switch {
 	case !hasLine:
 		fail("profile %q has no credential_process, so no client runs awsmfa for it; add credential_process = %s (awsmfa setup does)", p, credentialProcessLine(p))
 	case isAwsmfa && served == "":
-		fail("credential_process %q names no profile; add --profile %s (no client tells awsmfa which profile ran it)", line, p)
+		fail("credential_process %s names no profile; add --profile %s (no client tells awsmfa which profile ran it)", shownLine, p)
 	case isAwsmfa && served != p:
-		fail("credential_process of profile %q serves profile %q: clients asking for %q get %q's credentials; change it to %s", p, served, p, served, credentialProcessLine(p))
+		fail("credential_process of profile %q serves profile %s: clients asking for %q get that profile's credentials; change it to %s", p, shownServed, p, credentialProcessLine(p))
 	case !isAwsmfa:
 		problems++
-		d.r.warn("recursion", "credential_process of profile %q runs %q, not awsmfa; awsmfa's checks below may not apply", p, line)
+		d.r.warn("recursion", "credential_process of profile %q runs %s, not awsmfa; awsmfa's checks below may not apply", p, shownLine)
 	}
 	if hasLine {
 		for _, key := range []string{"role_arn", "source_profile", "credential_source"} {
@@ -115,7 +119,7 @@ func (d *profileDoctor) checkRecursion() {
 		}
 		if _, ok := d.creds.Get(p, key); ok {
 			credPath, _ := awsconfig.CredentialsPath()
-			fail("%s has %s for profile %q: clients use these static keys instead of awsmfa; delete the [%s] section there (awsmfa keeps the keys in the keyring)", credPath, key, p, p)
+			fail("%s has %s for profile %q: clients use these static keys instead of awsmfa; delete the [%s] section there (awsmfa keeps the keys in the keyring)", redact.Show(redact.Path, credPath), key, p, p)
 			break
 		}
 	}
@@ -253,16 +257,17 @@ func rootCauseOf(err error) error {
 	return err
 }
 
-// regionSource is the region and, when it is not the profile's own, where
-// it comes from.
+// regionSource is the region, as redact allows it to be shown, and, when
+// it is not the profile's own, where it comes from.
 func regionSource(region string) string {
+	shown := redact.Show(redact.Region, region)
 	switch {
 	case os.Getenv("AWS_REGION") != "":
-		return region + " (from AWS_REGION)"
+		return shown + " (from AWS_REGION)"
 	case os.Getenv("AWS_DEFAULT_REGION") != "":
-		return region + " (from AWS_DEFAULT_REGION)"
+		return shown + " (from AWS_DEFAULT_REGION)"
 	case region == "":
 		return defaultRegion + " (default)"
 	}
-	return region
+	return shown
 }

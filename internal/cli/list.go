@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 type listOptions struct{}
@@ -19,10 +21,12 @@ func newListCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Show the profiles awsmfa serves, their stored keys and cached sessions",
-		Long: `list shows every profile whose credential_process runs awsmfa, and every
-profile with keys in the keyring: whether keys are stored, its mfa_serial,
-and its cached sessions with the time they have left. It never shows a
-secret; access key ids are masked.`,
+		Long: `list shows every profile awsmfa serves (for a profile whose
+credential_process runs awsmfa process --profile P, the profile P, under
+which the sessions are cached) and every profile with keys in the keyring:
+its stored key or, for a role, its source_profile, its mfa_serial, and its
+cached sessions with the time they have left. It never shows a secret;
+access key ids are masked.`,
 		Example: `  awsmfa list
   awsmfa list --keyring-backend file`,
 		Args: cobra.NoArgs,
@@ -51,19 +55,7 @@ func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOSt
 		return err
 	}
 
-	// Config order first (the user's own), then keyring-only profiles.
-	var profiles []string
-	for _, p := range cfg.Profiles() {
-		line, _ := cfg.Get(p, "credential_process")
-		if _, ok := awsmfaProfile(line); ok || slices.Contains(withKeys, p) {
-			profiles = append(profiles, p)
-		}
-	}
-	for _, p := range withKeys {
-		if !slices.Contains(profiles, p) {
-			profiles = append(profiles, p)
-		}
-	}
+	profiles := listedProfiles(cfg, withKeys)
 	if len(profiles) == 0 {
 		fmt.Fprintf(streams.Out, "No profile in %s runs awsmfa and no keys are stored in the %s keyring; start with: awsmfa setup --profile NAME\n", cfgPath, store.Backend())
 		return nil
@@ -74,21 +66,65 @@ func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOSt
 	fmt.Fprintln(w, "PROFILE\tKEYS\tMFA SERIAL\tSESSION")
 	for _, p := range profiles {
 		keys := "no"
-		if slices.Contains(withKeys, p) {
+		switch {
+		case slices.Contains(withKeys, p):
 			keys = "stored"
 			if k, err := store.Keys(p); err == nil {
 				keys = k.MaskedID()
 			}
+		case roleSource(cfg, p) != "":
+			keys = "role, from " + roleSource(cfg, p)
 		}
 		serial, _ := cfg.Get(p, "mfa_serial")
 		if !cfg.HasProfile(p) {
 			serial = "(not in config)"
 		} else if serial == "" {
 			serial = "-"
+		} else {
+			serial = redact.Show(redact.ARN, serial)
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p, keys, serial, sessionSummary(sessions, p, now))
 	}
 	return w.Flush()
+}
+
+// listedProfiles names the profiles awsmfa serves, in config order (the
+// user's own), then keyring-only profiles. A profile whose
+// credential_process runs awsmfa for another profile (a client profile
+// such as admin running awsmfa process --profile admin-role) is listed as
+// that other profile, since its sessions are cached under that name.
+func listedProfiles(cfg *awsconfig.File, withKeys []string) []string {
+	var profiles []string
+	add := func(p string) {
+		if p != "" && !slices.Contains(profiles, p) {
+			profiles = append(profiles, p)
+		}
+	}
+	for _, p := range cfg.Profiles() {
+		line, _ := cfg.Get(p, "credential_process")
+		if served, ok := awsmfaProfile(line); ok {
+			if served == "" {
+				served = p // no --profile: listed so that the user sees it
+			}
+			add(served)
+		}
+		if slices.Contains(withKeys, p) {
+			add(p)
+		}
+	}
+	for _, p := range withKeys {
+		add(p)
+	}
+	return profiles
+}
+
+// roleSource is the source_profile of a role profile, "" for anything else.
+func roleSource(cfg *awsconfig.File, profile string) string {
+	if arn, _ := cfg.Get(profile, "role_arn"); arn == "" {
+		return ""
+	}
+	source, _ := cfg.Get(profile, "source_profile")
+	return source
 }
 
 // sessionSummary describes the profile's longest-lived cached session.

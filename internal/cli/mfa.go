@@ -22,7 +22,8 @@ import (
 // a script feeding wrong input cannot loop forever.
 const maxCodeTries = 5
 
-// cleanupTimeout bounds deleting an abandoned device after Ctrl-C.
+// cleanupTimeout bounds deleting an abandoned device, or asking IAM about
+// a device whose enabling went unanswered, after Ctrl-C.
 const cleanupTimeout = 15 * time.Second
 
 func newMFACmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
@@ -55,7 +56,10 @@ with an authenticator app, asks for two consecutive codes (the second one
 after the app shows a new code), enables the device (iam:EnableMFADevice) and
 writes mfa_serial into the profile in the AWS config file, keeping a backup.
 If you stop (Ctrl-C, end of input) or enabling fails, the new device is
-deleted again. The IAM endpoint follows AWS_ENDPOINT_URL_IAM like every SDK.`,
+deleted again. If IAM's answer to enabling is lost (a server error, a broken
+connection), awsmfa asks IAM (iam:ListMFADevices) whether the device is now
+enabled and carries on accordingly. The IAM endpoint follows
+AWS_ENDPOINT_URL_IAM like every SDK.`,
 		Example: `  awsmfa mfa enroll --profile work
   awsmfa mfa enroll --profile work --device-name work-phone --qr-png ~/mfa.png`,
 		Args: cobra.NoArgs,
@@ -101,8 +105,16 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 	if err != nil {
 		return explainAWSError("IAM CreateVirtualMFADevice", err, o.Profile, keys)
 	}
-	e := &enrolment{client: client, serial: dev.SerialNumber, keys: keys, streams: streams}
-	if err := e.enable(ctx, o, userName, string(dev.Base32StringSeed), dev.QRCodePNG); err != nil {
+	e := &enrolment{client: client, serial: dev.SerialNumber, userName: userName, profile: o.Profile, keys: keys, streams: streams}
+	code1, code2, err := e.askCodes(ctx, o.QRPNG, string(dev.Base32StringSeed), dev.QRCodePNG)
+	if err == nil {
+		err = e.enable(ctx, code1, code2)
+	}
+	var undecided *undecidedEnableError
+	switch {
+	case errors.As(err, &undecided):
+		return err // the device may be in use: nothing to delete
+	case err != nil:
 		return e.abandon(ctx, err)
 	}
 	fmt.Fprintf(streams.Out, "Enabled MFA device %s for IAM user %s.\n", e.serial, userName)
@@ -111,14 +123,17 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 
 // enrolment is one device between CreateVirtualMFADevice and EnableMFADevice.
 type enrolment struct {
-	client  *awsquery.Client
-	serial  string
-	keys    cache.Keys
-	streams IOStreams
+	client   *awsquery.Client
+	serial   string
+	userName string
+	profile  string
+	keys     cache.Keys
+	streams  IOStreams
 }
 
-// enable shows the secret, asks for two consecutive codes and enables the device.
-func (e *enrolment) enable(ctx context.Context, o *mfaEnrollOptions, userName, seed string, png []byte) error {
+// askCodes shows the secret and asks for two consecutive codes.
+func (e *enrolment) askCodes(ctx context.Context, qrPNG, seed string, png []byte) (code1, code2 string, err error) {
+	userName := e.userName
 	out := e.streams.Out
 	account := accountOfARN(e.serial)
 	issuer := "Amazon Web Services"
@@ -126,60 +141,100 @@ func (e *enrolment) enable(ctx context.Context, o *mfaEnrollOptions, userName, s
 	fmt.Fprintf(out, "Created virtual MFA device %s for IAM user %s.\n", e.serial, userName)
 	fmt.Fprintln(out, "Scan this QR code with your authenticator app (Microsoft Authenticator, Google Authenticator, 1Password, ...):")
 	if err := qrterm.Write(out, uri); err != nil {
-		return err
+		return "", "", err
 	}
 	fmt.Fprintf(out, "No camera? Enter this secret key by hand (time-based, 6 digits): %s\n", seed)
-	if o.QRPNG != "" {
-		if err := writePrivateFile(o.QRPNG, png); err != nil {
-			return fmt.Errorf("saving the QR code: %w; choose another --qr-png path", err)
+	if qrPNG != "" {
+		if err := writePrivateFile(qrPNG, png); err != nil {
+			return "", "", fmt.Errorf("saving the QR code: %w; choose another --qr-png path", err)
 		}
-		fmt.Fprintf(out, "Saved the QR code to %s (mode 0600); delete it once scanned: it holds the device's secret.\n", o.QRPNG)
+		fmt.Fprintf(out, "Saved the QR code to %s (mode 0600); delete it once scanned: it holds the device's secret.\n", qrPNG)
 	}
 
 	q := newQuestions(e.streams)
-	code1, err := askCode(ctx, q, "Enter the code the app shows now: ")
-	if err != nil {
-		return err
+	if code1, err = askCode(ctx, q, "Enter the code the app shows now: "); err != nil {
+		return "", "", err
 	}
 	fmt.Fprintln(e.streams.ErrOut, "Now wait until the app shows the next code (a new one every 30 seconds).")
-	var code2 string
 	for try := 1; ; try++ {
 		if code2, err = askCode(ctx, q, "Enter the next code: "); err != nil {
-			return err
+			return "", "", err
 		}
 		if code2 != code1 {
-			break
+			return code1, code2, nil
 		}
 		if try == maxCodeTries {
-			return errors.New("the same code was entered twice every time; AWS needs two consecutive codes")
+			return "", "", errors.New("the same code was entered twice every time; AWS needs two consecutive codes")
 		}
 		fmt.Fprintln(e.streams.ErrOut, "That is the same code again: AWS needs two consecutive codes. Wait until the app shows a new one, then enter it.")
 	}
-	err = e.client.EnableMFADevice(ctx, userName, e.serial, code1, code2)
+}
+
+// enable assigns the device to the user with the two codes. When the call
+// fails in a way that leaves open whether IAM carried it out (a 5xx, a
+// connection that broke, a timeout), IAM is asked whether it now lists the
+// device for the user: the call is not repeated, since the codes would be
+// spent. If IAM cannot tell either, enable returns an
+// *undecidedEnableError, and the device must not be deleted.
+func (e *enrolment) enable(ctx context.Context, code1, code2 string) error {
+	err := e.client.EnableMFADevice(ctx, e.userName, e.serial, code1, code2)
+	if err != nil && awsquery.MayHaveRun(err) {
+		enabled, checkErr := e.listedForUser(ctx)
+		if checkErr != nil {
+			return &undecidedEnableError{serial: e.serial, userName: e.userName, profile: e.profile, enableErr: err, checkErr: checkErr}
+		}
+		if enabled {
+			fmt.Fprintf(e.streams.ErrOut, "The answer to EnableMFADevice was lost (%v), but IAM lists the device as enabled for %s.\n", err, e.userName)
+			return nil
+		}
+	}
 	if apiErrorCode(err) == "InvalidAuthenticationCode" {
 		return errors.New("IAM did not accept the two codes (Authentication code for device is not valid.): enter two consecutive codes of the device you just scanned, and check that the phone sets its clock automatically")
 	}
 	if err != nil {
-		return explainAWSError("IAM EnableMFADevice", err, o.Profile, e.keys)
+		return explainAWSError("IAM EnableMFADevice", err, e.profile, e.keys)
 	}
 	return nil
 }
 
-// abandon deletes the device that was never enabled, says so, and returns
-// why the enrolment stopped. It uses a fresh context: after Ctrl-C the
-// command's own is already cancelled.
-func (e *enrolment) abandon(ctx context.Context, cause error) error {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+// listedForUser asks IAM whether the device is among the user's MFA
+// devices. Like abandon, it uses a fresh context: after Ctrl-C during
+// EnableMFADevice the command's own is already cancelled.
+func (e *enrolment) listedForUser(ctx context.Context) (bool, error) {
+	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
-	err := e.client.DeleteVirtualMFADevice(cctx, e.serial)
-	if apiErrorCode(err) == "NoSuchEntity" {
-		err = nil // a retried delete whose first attempt went through
-	}
+	devices, err := e.client.ListUserMFADevices(cctx, e.userName)
 	if err != nil {
-		fmt.Fprintf(e.streams.ErrOut, "Could not delete the unassigned virtual MFA device %s (%v); delete it with: aws iam delete-virtual-mfa-device --serial-number %s\n", e.serial, err, e.serial)
-	} else {
-		fmt.Fprintf(e.streams.ErrOut, "Deleted the unassigned virtual MFA device %s; nothing was changed.\n", e.serial)
+		return false, err
 	}
+	for _, d := range devices {
+		if d.SerialNumber == e.serial {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// undecidedEnableError is an EnableMFADevice whose outcome is unknown: its
+// reply was lost, and so was the answer to whether IAM lists the device.
+type undecidedEnableError struct {
+	serial, userName, profile string
+	enableErr, checkErr       error
+}
+
+func (u *undecidedEnableError) Error() string {
+	return fmt.Sprintf("MFA enrolment outcome unknown: IAM EnableMFADevice failed (%v) without telling whether it enabled the device, "+
+		"and asking IAM with ListMFADevices failed too (%v); the device was not deleted. Check with: aws iam list-mfa-devices --user-name %s; "+
+		"if it lists %s, add `mfa_serial = %s` to the profile %q; if not, delete the device with: aws iam delete-virtual-mfa-device --serial-number %s",
+		u.enableErr, u.checkErr, u.userName, u.serial, u.serial, u.profile, u.serial)
+}
+
+func (u *undecidedEnableError) Unwrap() []error { return []error{u.enableErr, u.checkErr} }
+
+// abandon deletes the device that was never enabled, says so, and returns
+// why the enrolment stopped.
+func (e *enrolment) abandon(ctx context.Context, cause error) error {
+	e.deleteDevice(ctx)
 	switch {
 	case errors.Is(cause, context.Canceled), errors.Is(cause, prompt.ErrCanceled):
 		return errors.New("MFA enrolment cancelled; run awsmfa mfa enroll again when you are ready")
@@ -187,6 +242,32 @@ func (e *enrolment) abandon(ctx context.Context, cause error) error {
 		return errors.New("MFA enrolment stopped: the input ended before two codes were entered; run awsmfa mfa enroll in a terminal")
 	}
 	return fmt.Errorf("MFA enrolment failed: %w; run awsmfa mfa enroll again", cause)
+}
+
+// deleteDevice deletes the device and says how that went. A device IAM
+// finds assigned (DeleteConflict) was enabled after all, by an answer that
+// got lost or is not visible yet: the user may keep it or take it apart.
+func (e *enrolment) deleteDevice(ctx context.Context) {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	err := e.client.DeleteVirtualMFADevice(cctx, e.serial)
+	switch {
+	case err == nil, apiErrorCode(err) == "NoSuchEntity": // a retried delete whose first attempt went through
+		fmt.Fprintf(e.streams.ErrOut, "Deleted the unassigned virtual MFA device %s; nothing was changed.\n", e.serial)
+	case apiErrorCode(err) == "DeleteConflict":
+		fmt.Fprintf(e.streams.ErrOut, "Could not delete the virtual MFA device %s: IAM says it is assigned to a user (%v), so it was probably enabled after all. "+
+			"To use it, add `mfa_serial = %s` to the profile %q; to remove it, deactivate it first: aws iam deactivate-mfa-device --user-name %s --serial-number %s, "+
+			"then delete it: aws iam delete-virtual-mfa-device --serial-number %s\n",
+			e.serial, err, e.serial, e.profile, e.userName, e.serial, e.serial)
+	default:
+		fmt.Fprintf(e.streams.ErrOut, "Could not delete the unassigned virtual MFA device %s (%v); delete it with: aws iam delete-virtual-mfa-device --serial-number %s\n", e.serial, err, e.serial)
+	}
+}
+
+// cleanupContext bounds a call that must run even after Ctrl-C has
+// cancelled the command's context.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 }
 
 // askCode asks for a six-digit code until one is typed, or maxCodeTries.

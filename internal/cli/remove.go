@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 type removeOptions struct {
@@ -22,11 +23,13 @@ func newRemoveCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command
 		Use:   "remove --profile NAME [--yes] [--config]",
 		Short: "Delete a profile's stored keys and cached sessions",
 		Long: `remove deletes the profile's long-term keys and cached sessions from the
-keyring, after asking for confirmation on the terminal (--yes skips it). The
-profile's stanza in the AWS config file stays unless --config is given, which
-also removes its credential_process line (when it runs awsmfa), keeping a
-backup of the file. The IAM user and its access key are not touched: deactivate
-the key in the IAM console if you no longer need it.`,
+keyring, and the cached sessions of the role profiles that use it as their
+source_profile (directly or through other roles), after asking for
+confirmation on the terminal (--yes skips it). The profile's stanza in the AWS
+config file stays unless --config is given, which also removes its
+credential_process line (when it runs awsmfa), keeping a backup of the file.
+The IAM user and its access key are not touched: deactivate the key in the IAM
+console if you no longer need it.`,
 		Example: `  awsmfa remove --profile work
   awsmfa remove --profile work --yes --config`,
 		Args: cobra.NoArgs,
@@ -61,7 +64,14 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 	if err != nil {
 		return err
 	}
-	if !hasKeys && len(sessions) == 0 {
+	// Sessions of the roles that use the profile were made with its keys:
+	// they go too, or those roles would go on serving the old identity.
+	users := profilesUsing(streams, o.Profile)
+	usersSessions, err := countSessions(store, users)
+	if err != nil {
+		return err
+	}
+	if !hasKeys && len(sessions) == 0 && usersSessions == 0 {
 		fmt.Fprintf(streams.Out, "Nothing is stored for profile %q in the %s keyring.\n", o.Profile, store.Backend())
 		if o.Config {
 			return removeConfigLines(streams, o.Profile)
@@ -75,8 +85,12 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 	case hasKeys:
 		what = fmt.Sprintf("the access key %s and %s", keys.MaskedID(), what)
 	}
+	what += fmt.Sprintf(" of profile %q", o.Profile)
+	if len(users) > 0 {
+		what += fmt.Sprintf(", and %d cached session(s) of %s,", usersSessions, profilesThatUseIt(users))
+	}
 	if !o.Yes {
-		ok, err := newQuestions(streams).confirm(ctx, fmt.Sprintf("Remove %s of profile %q from the %s keyring?", what, o.Profile, store.Backend()))
+		ok, err := newQuestions(streams).confirm(ctx, fmt.Sprintf("Remove %s from the %s keyring?", what, store.Backend()))
 		if err != nil {
 			return err
 		}
@@ -88,12 +102,28 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 	if err != nil && !errors.Is(err, cache.ErrNotFound) {
 		return fmt.Errorf("removing the keys of profile %q: %w", o.Profile, err)
 	}
-	fmt.Fprintf(streams.Out, "Removed %s of profile %q from the %s keyring.\n", what, o.Profile, store.Backend())
+	if err := clearSessionsOf(store, users); err != nil {
+		return fmt.Errorf("the keys of profile %q were removed, but %w", o.Profile, err)
+	}
+	fmt.Fprintf(streams.Out, "Removed %s from the %s keyring.\n", what, store.Backend())
 	if !o.Config {
 		fmt.Fprintf(streams.Out, "The profile's stanza in the AWS config is kept; pass --config to remove its awsmfa line too.\n")
 		return nil
 	}
 	return removeConfigLines(streams, o.Profile)
+}
+
+// countSessions counts the cached sessions of the profiles.
+func countSessions(store *cache.Store, profiles []string) (int, error) {
+	n := 0
+	for _, p := range profiles {
+		sessions, err := store.ListSessions(p)
+		if err != nil {
+			return 0, err
+		}
+		n += len(sessions)
+	}
+	return n, nil
 }
 
 // removeConfigLines deletes the profile's credential_process when it runs awsmfa.
@@ -111,6 +141,6 @@ func removeConfigLines(streams IOStreams, profile string) error {
 	if err := cfg.Save(cfgPath); err != nil {
 		return fmt.Errorf("removing credential_process from profile %q: %w", profile, err)
 	}
-	fmt.Fprintf(streams.Out, "Removed credential_process = %s from profile %q in %s (backup: %s); mfa_serial stays, the AWS CLI uses it too.\n", line, profile, cfgPath, cfg.LastBackup())
+	fmt.Fprintf(streams.Out, "Removed credential_process = %s from profile %q in %s (backup: %s); mfa_serial stays, the AWS CLI uses it too.\n", redact.Show(redact.Command, line), profile, cfgPath, cfg.LastBackup())
 	return nil
 }

@@ -41,7 +41,8 @@ backup is kept next to it, and the new file replaces the old atomically.
 
 Whatever the flags leave out is asked on the terminal: the access key id and
 the secret (without echo), and which device to use. Keys already stored for
-the profile are kept unless --access-key-id is given.`,
+the profile are kept unless --access-key-id is given; new keys drop the cached
+sessions of the profile and of the role profiles that use it.`,
 		Example: `  awsmfa setup --profile work
   AWS_SECRET_ACCESS_KEY=... awsmfa setup --profile work --access-key-id AKIA... --secret-from-env \
       --mfa-serial arn:aws:iam::123456789012:mfa/alice --region eu-west-1`,
@@ -104,7 +105,12 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 		if err := store.SetKeys(o.Profile, keys); err != nil {
 			return fmt.Errorf("storing keys for profile %q in the %s keyring: %w", o.Profile, store.Backend(), err)
 		}
-		fmt.Fprintf(streams.ErrOut, "Stored access key %s for profile %q in the %s keyring.\n", keys.MaskedID(), o.Profile, store.Backend())
+		users := profilesUsing(streams, o.Profile)
+		if err := clearSessionsOf(store, users); err != nil {
+			return fmt.Errorf("keys stored, but %w", err)
+		}
+		fmt.Fprintf(streams.ErrOut, "Stored access key %s for profile %q in the %s keyring; its cached sessions%s were dropped.\n",
+			keys.MaskedID(), o.Profile, store.Backend(), andThoseOf(users))
 	}
 
 	var extra []string

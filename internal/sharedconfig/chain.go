@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // credentialFacts are what the SDK looks at, in one profile, to decide
@@ -100,7 +102,7 @@ func (c *chain) visit(name string) (credentialFacts, error) {
 	if f.sourceProfile != "" {
 		src, err := c.visit(f.sourceProfile)
 		if missing := (*ProfileNotExistError)(nil); errors.As(err, &missing) && missing.referrer == "" {
-			missing.referrer = name
+			missing.referrer, missing.referrerAt = name, s.values[keySourceProfile].where
 		}
 		if err != nil {
 			return credentialFacts{}, err
@@ -111,7 +113,8 @@ func (c *chain) visit(name string) (credentialFacts, error) {
 	}
 	if f.ssoSession != "" {
 		if !c.sections.has(ssoSessionPrefix + strings.TrimSpace(f.ssoSession)) {
-			return credentialFacts{}, fmt.Errorf("profile %q names sso_session %q, which has no [sso-session] section of that name in the AWS config file; add the section or fix sso_session", name, f.ssoSession)
+			return credentialFacts{}, fmt.Errorf("%s: profile %q names sso_session %s, which has no [sso-session] section of that name in the AWS config file; add the section or fix sso_session",
+				s.values[keySSOSession].where, name, redact.Quote(redact.Name, f.ssoSession))
 		}
 	}
 	return f, nil
@@ -124,9 +127,10 @@ func checkSection(name string, s *iniSection) error {
 	if s.partialKeysIn != "" {
 		return fmt.Errorf("profile %q in %s sets only one of aws_access_key_id and aws_secret_access_key; set both or remove the one", name, s.partialKeysIn)
 	}
-	if v, ok := s.lookup(keyMaxAttempts); ok {
-		if _, err := parseIniInt(v); err != nil {
-			return fmt.Errorf("profile %q sets max_attempts to %q, which is not a whole number; fix max_attempts", name, v)
+	if v, ok := s.values[keyMaxAttempts]; ok {
+		if _, err := parseIniInt(v.str); err != nil {
+			return fmt.Errorf("%s: profile %q sets max_attempts to %s, which is not a whole number; set it to a number of attempts such as 3, or remove it",
+				v.where, name, redact.Quote(redact.Token, v.str))
 		}
 	}
 	return nil

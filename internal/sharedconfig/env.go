@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // envSettings are the environment variables Settings come from. As in the
@@ -44,7 +46,7 @@ func readEnv() (envSettings, error) {
 	if v := os.Getenv("AWS_MAX_ATTEMPTS"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return envSettings{}, fmt.Errorf("AWS_MAX_ATTEMPTS is %q, which is not a whole number; set it to a number of attempts such as 3, or unset it", v)
+			return envSettings{}, fmt.Errorf("AWS_MAX_ATTEMPTS is %s, which is not a whole number; set it to a number of attempts such as 3, or unset it", redact.Quote(redact.Token, v))
 		}
 		e.maxAttempts = int(n)
 	}
@@ -68,7 +70,7 @@ func envBool(name string) (*bool, error) {
 	case strings.EqualFold(v, "false"):
 		return new(false), nil
 	}
-	return nil, fmt.Errorf("%s is %q, which is neither true nor false; set it to true or false, or unset it", name, v)
+	return nil, fmt.Errorf("%s is %s, which is neither true nor false; set it to true or false, or unset it", name, redact.Quote(redact.Token, v))
 }
 
 // serviceEndpointVars collects AWS_ENDPOINT_URL_<SUFFIX> for every service

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // sharedFile is one shared file as read.
@@ -74,11 +75,23 @@ func (f *sharedFile) read() error {
 		f.data = data
 	case errors.Is(err, fs.ErrNotExist):
 	case errors.As(err, &pathErr) && pathErr.Op == "open":
-		f.openErr = fmt.Errorf("%w; make it readable or point %s elsewhere", err, f.envVar())
+		f.openErr = fmt.Errorf("%w; make it readable or point %s elsewhere", withShownPath(pathErr), f.envVar())
 	default:
-		return fmt.Errorf("reading %s: %w; make it a readable file or point %s elsewhere", f.path, err, f.envVar())
+		// err, an *fs.PathError, names the operation and the path.
+		return fmt.Errorf("%w; make it a readable file or point %s elsewhere", withShownPath(err), f.envVar())
 	}
 	return nil
+}
+
+// withShownPath is err with the path of its *fs.PathError replaced by
+// redact.NotShown when the path may not appear in a message:
+// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE can hold anything.
+func withShownPath(err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) && !redact.Fits(redact.Path, pathErr.Path) {
+		return &fs.PathError{Op: pathErr.Op, Path: redact.NotShown, Err: pathErr.Err}
+	}
+	return err
 }
 
 func (f *sharedFile) envVar() string {

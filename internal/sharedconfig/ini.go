@@ -1,6 +1,9 @@
 package sharedconfig
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // This file reads a shared config or credentials file the way the SDK's
 // config/internal/ini package does, line for line, rather than with
@@ -29,6 +32,23 @@ import "strings"
 type iniValue struct {
 	str    string
 	nested map[string]string
+	// where is the line that set the value, for error messages.
+	where origin
+}
+
+// origin is a line of a file: the file and the offset the line starts at.
+type origin struct {
+	file *iniFile
+	at   int
+}
+
+// String is "PATH line N", for the start of an error message. The line
+// number is counted only now: only a message needs it.
+func (o origin) String() string {
+	if o.file == nil {
+		return "AWS config" // not from a file: cannot happen for a value that was read
+	}
+	return fmt.Sprintf("%s line %d", o.file.path, 1+strings.Count(o.file.data[:o.at], "\n"))
 }
 
 // iniSection is one section with its settings by lower-case key.
@@ -122,11 +142,12 @@ func (f *iniFile) section(name string) *iniSection {
 			continue
 		}
 		if p == nil {
-			p = &iniParser{section: &iniSection{values: map[string]iniValue{}}, dropAll: name == ""}
+			p = &iniParser{section: &iniSection{values: map[string]iniValue{}}, dropAll: name == "", file: f}
 		}
 		p.key = "" // as after any header
 		for at := h.start; at < len(f.data); {
 			var line string
+			p.at = at
 			line, at = nextLine(f.data, at)
 			if !p.line(line) {
 				break // the next section's header
@@ -151,6 +172,9 @@ type iniParser struct {
 	dropAll bool
 	// key is the setting indented lines continue, "" at the section's start.
 	key string
+	// file and at are the file and the offset of the line being read.
+	file *iniFile
+	at   int
 }
 
 // line reads one line, and reports false, reading nothing, for a section
@@ -183,7 +207,7 @@ func (p *iniParser) set(key, value string) {
 		return
 	}
 	p.key = key
-	p.section.values[key] = iniValue{str: value}
+	p.section.values[key] = iniValue{str: value, where: origin{p.file, p.at}}
 }
 
 // setNested handles an indented "key = value": a nested setting under a key
@@ -200,7 +224,7 @@ func (p *iniParser) setNested(key, value string) {
 		return
 	}
 	if parent.nested == nil {
-		parent = iniValue{nested: map[string]string{}}
+		parent = iniValue{nested: map[string]string{}, where: parent.where}
 		values[p.key] = parent
 	}
 	parent.nested[key] = value
@@ -213,7 +237,7 @@ func (p *iniParser) continueValue(text string) {
 	}
 	values := p.section.values
 	if v := values[p.key]; v.str != "" && v.nested == nil {
-		values[p.key] = iniValue{str: v.str + "\n" + text}
+		values[p.key] = iniValue{str: v.str + "\n" + text, where: v.where}
 	}
 }
 

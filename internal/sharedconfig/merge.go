@@ -136,8 +136,8 @@ func mergeSection(dst, src *iniSection) *iniSection {
 	}
 	dst.partialKeysIn = src.partialKeysIn
 	if src.has(keyAccessKeyID) && src.has(keySecretAccessKey) {
-		dst.values[keyAccessKeyID] = iniValue{str: src.str(keyAccessKeyID)}
-		dst.values[keySecretAccessKey] = iniValue{str: src.str(keySecretAccessKey)}
+		mergeKey(dst, src, keyAccessKeyID)
+		mergeKey(dst, src, keySecretAccessKey)
 		mergeKey(dst, src, keySessionToken)
 	}
 	for _, key := range mergedKeys {
@@ -146,9 +146,11 @@ func mergeSection(dst, src *iniSection) *iniSection {
 	return dst
 }
 
+// mergeKey copies key's plain value, and where it was set; like the SDK,
+// it does not copy nested settings.
 func mergeKey(dst, src *iniSection, key string) {
-	if v, ok := src.lookup(key); ok {
-		dst.values[key] = iniValue{str: v}
+	if v, ok := src.values[key]; ok {
+		dst.values[key] = iniValue{str: v.str, where: v.where}
 	}
 }
 

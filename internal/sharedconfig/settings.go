@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // Settings are one profile's settings, environment variables applied.
@@ -51,6 +53,9 @@ type Settings struct {
 	// not set. Load checks that the file can be read, as the SDK does; that
 	// it holds PEM certificates is left to whoever builds the HTTP client.
 	CABundle string
+	// caBundleAt is the line that sets ca_bundle; zero when CABundle is
+	// AWS_CA_BUNDLE or not set.
+	caBundleAt origin
 
 	// Where a configured endpoint comes from; see Endpoint.
 	ignoreConfiguredEndpoints bool
@@ -139,6 +144,7 @@ func Load(profile string) (Settings, error) {
 		}
 		missing.Files = files.paths()
 		missing.cause = files.problem()
+		missing.fromEnv = missing.referrer == "" && profile == ""
 		return Settings{}, err
 	}
 	s := fromEnv(name, env)
@@ -217,7 +223,8 @@ func (s *Settings) applyProfile(env envSettings, sec *iniSection, all *profiles)
 		s.MaxAttempts = int(n)
 	}
 	if s.CABundle == "" {
-		s.CABundle = sec.str(keyCABundle)
+		v := sec.values[keyCABundle]
+		s.CABundle, s.caBundleAt = v.str, v.where
 	}
 	s.profileEndpointURL = sec.str(keyEndpointURL)
 	if name := sec.str(keyServices); name != "" {
@@ -250,9 +257,9 @@ func (s Settings) checkCABundle() (Settings, error) {
 	if s.CABundle == "" {
 		return s, nil
 	}
-	setting := "AWS_CA_BUNDLE"
-	if os.Getenv(setting) == "" {
-		setting = fmt.Sprintf("ca_bundle of profile %q", s.Profile)
+	setting, fix := "AWS_CA_BUNDLE", "unset it"
+	if s.caBundleAt.file != nil {
+		setting, fix = fmt.Sprintf("%s: ca_bundle of profile %q", s.caBundleAt, s.Profile), "remove it"
 	}
 	f, err := os.Open(s.CABundle)
 	if err == nil {
@@ -270,7 +277,7 @@ func (s Settings) checkCABundle() (Settings, error) {
 	if pathErr := (*fs.PathError)(nil); errors.As(err, &pathErr) {
 		err = pathErr.Err // the path is in the message already
 	}
-	return Settings{}, fmt.Errorf("%s names %q, which cannot be read: %v; point it at a PEM file of CA certificates, or remove it", setting, s.CABundle, err)
+	return Settings{}, fmt.Errorf("%s names %s, which cannot be read: %v; point it at a PEM file of CA certificates, or %s", setting, redact.Quote(redact.Path, s.CABundle), err, fix)
 }
 
 // ProfileNotExistError is a profile in neither shared file.
@@ -280,30 +287,49 @@ type ProfileNotExistError struct {
 	Files []string
 
 	// referrer is the profile whose source_profile this is, "" for the
-	// profile asked for.
-	referrer string
+	// profile asked for; referrerAt is its source_profile line.
+	referrer   string
+	referrerAt origin
+	// fromEnv is set when the profile asked for is AWS_PROFILE's.
+	fromEnv bool
 	// cause is what may hide the profile: a line the SDK skips, or a file
 	// it cannot open.
 	cause error
 }
 
 func (e *ProfileNotExistError) Error() string {
-	subject := fmt.Sprintf("profile %q", e.Profile)
-	if e.referrer != "" {
-		subject = fmt.Sprintf("profile %q names source_profile %q, which", e.referrer, e.Profile)
+	// The name is the user's own unless a setting gave it.
+	subject, orFix, shown := fmt.Sprintf("profile %q", e.Profile), "", true
+	switch {
+	case e.referrer != "":
+		subject = fmt.Sprintf("%s: profile %q names source_profile %s, which", e.referrerAt, e.referrer, redact.Quote(redact.Name, e.Profile))
+		orFix, shown = " or fix source_profile", redact.Fits(redact.Name, e.Profile)
+	case e.fromEnv:
+		subject = fmt.Sprintf("AWS_PROFILE names profile %s, which", redact.Quote(redact.Name, e.Profile))
+		orFix, shown = " or fix AWS_PROFILE", redact.Fits(redact.Name, e.Profile)
 	}
 	if e.cause != nil {
 		return fmt.Sprintf("%s cannot be read: %v", subject, e.cause)
 	}
 	files := ""
 	if len(e.Files) > 0 {
-		files = " (" + strings.Join(e.Files, ", ") + ")"
+		files = " (" + strings.Join(shownPaths(e.Files), ", ") + ")"
 	}
-	fix := "add a " + sectionHeader(e.Profile) + " section"
-	if e.referrer != "" {
-		fix += " or fix source_profile"
+	add := "add a " + sectionHeader(e.Profile) + " section"
+	if !shown {
+		add = "add a section for the profile it names"
 	}
-	return fmt.Sprintf("%s is not in the AWS config files%s; %s", subject, files, fix)
+	return fmt.Sprintf("%s is not in the AWS config files%s; %s%s", subject, files, add, orFix)
+}
+
+// shownPaths are paths as an error message may show them: the files'
+// paths may come from AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE.
+func shownPaths(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = redact.Show(redact.Path, p)
+	}
+	return out
 }
 
 // Unwrap returns the problem in the files that may be why the profile was
@@ -323,8 +349,8 @@ func (e *SourceProfileError) Error() string {
 }
 
 // sectionHeader is how the config file names profile's section, quoted
-// when the name holds a line break or another control character (a
-// continued value can) so that a message stays on one line.
+// when the name holds a line break or another control character (a name
+// given on the command line can) so that a message stays on one line.
 func sectionHeader(profile string) string {
 	h := "[profile " + profile + "]"
 	if profile == "default" {

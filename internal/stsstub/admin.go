@@ -58,6 +58,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(s.AllCalls())
 	case "fail":
 		s.adminFail(w, r)
+	case "lose-reply":
+		s.adminLoseReply(w, r)
 	case "delay":
 		s.adminDelay(w, r)
 	case "reset":
@@ -104,19 +106,43 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	e, ok := injectedError(w, r)
+	if !ok {
+		return
+	}
+	s.FailNext(action, count, e.Status, e.Code, e.Message)
+	writeText(w, "ok")
+}
+
+// adminLoseReply handles the same parameters as adminFail, for LoseReplyNext.
+func (s *Server) adminLoseReply(w http.ResponseWriter, r *http.Request) {
+	action, count, ok := actionAndCount(w, r)
+	if !ok {
+		return
+	}
+	e, ok := injectedError(w, r)
+	if !ok {
+		return
+	}
+	s.LoseReplyNext(action, count, e.Status, e.Code, e.Message)
+	writeText(w, "ok")
+}
+
+// injectedError reads status=, code= and message=, defaulting to the 500
+// InternalFailure AWS answers when it fails.
+func injectedError(w http.ResponseWriter, r *http.Request) (apiError, bool) {
 	status := http.StatusInternalServerError
 	if v := r.FormValue("status"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 400 || n > 599 {
 			http.Error(w, "status must be an HTTP error status", http.StatusBadRequest)
-			return
+			return apiError{}, false
 		}
 		status = n
 	}
 	code := valueOr(r.FormValue("code"), "InternalFailure")
 	message := valueOr(r.FormValue("message"), "An internal error has occurred")
-	s.FailNext(action, count, status, code, message)
-	writeText(w, "ok")
+	return apiError{Status: status, Code: code, Message: message}, true
 }
 
 // adminDelay handles ?action=&for=2s&count=1.

@@ -6,7 +6,8 @@ import "time"
 type ActionCalls struct {
 	// Calls counts every request, rejected ones included.
 	Calls int `json:"calls"`
-	// OK counts the requests that succeeded.
+	// OK counts the requests the action carried out, including those whose
+	// reply LoseReplyNext replaced with an error.
 	OK int `json:"ok"`
 }
 
@@ -27,7 +28,8 @@ func (s *Server) Calls(action string) int {
 	return s.calls[action].Calls
 }
 
-// Succeeded returns how many requests for action succeeded.
+// Succeeded returns how many requests for action were carried out, whether
+// or not their reply reached the client (see LoseReplyNext).
 func (s *Server) Succeeded(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,6 +62,25 @@ func (s *Server) FailNext(action string, n int, status int, code, message string
 	})
 }
 
+// LoseReplyNext makes the next n requests for action run as usual and then
+// answer with the given HTTP status and error code instead of their reply:
+// the action was carried out, but the client cannot know, as when AWS's
+// answer is lost to a 5xx from a proxy. A retry then meets the world the
+// first attempt left (a deleted device is gone: NoSuchEntity). A request
+// that FailNext rejects never runs and does not use up a lost reply. Calls
+// queue as with FailNext.
+func (s *Server) LoseReplyNext(action string, n int, status int, code, message string) {
+	if n <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lostReplies[action] = append(s.lostReplies[action], &injectedFailure{
+		remaining: n,
+		err:       apiError{Status: status, Code: code, Message: message},
+	})
+}
+
 // DelayNext holds the next n requests for action for d (wall-clock time, not
 // the stand-in's clock) before handling them; a request whose client gives
 // up meanwhile is dropped.
@@ -79,11 +100,13 @@ func (s *Server) Reset() {
 	defer s.mu.Unlock()
 	s.calls = map[string]ActionCalls{}
 	s.failures = map[string][]*injectedFailure{}
+	s.lostReplies = map[string][]*injectedFailure{}
 	s.delays = map[string][]*injectedDelay{}
 }
 
-// recordCall counts a request and takes the faults planned for it.
-func (s *Server) recordCall(action string) (delay time.Duration, failure *apiError) {
+// recordCall counts a request and takes the faults planned for it: a
+// failure replaces running the action, a lost reply replaces its answer.
+func (s *Server) recordCall(action string) (delay time.Duration, failure, lostReply *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.calls[action]
@@ -96,14 +119,23 @@ func (s *Server) recordCall(action string) (delay time.Duration, failure *apiErr
 			s.delays[action] = queue[1:]
 		}
 	}
-	if queue := s.failures[action]; len(queue) > 0 {
-		e := queue[0].err
-		failure = &e
-		if queue[0].remaining--; queue[0].remaining == 0 {
-			s.failures[action] = queue[1:]
-		}
+	if failure = takeFailure(s.failures, action); failure == nil {
+		lostReply = takeFailure(s.lostReplies, action)
 	}
-	return delay, failure
+	return delay, failure, lostReply
+}
+
+// takeFailure uses up one of the failures queued for action, if any.
+func takeFailure(queues map[string][]*injectedFailure, action string) *apiError {
+	queue := queues[action]
+	if len(queue) == 0 {
+		return nil
+	}
+	e := queue[0].err
+	if queue[0].remaining--; queue[0].remaining == 0 {
+		queues[action] = queue[1:]
+	}
+	return &e
 }
 
 func (s *Server) recordSuccess(action string) {

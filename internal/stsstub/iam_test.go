@@ -126,6 +126,39 @@ func TestIAMEnrolmentEnablesADeviceThatSTSThenAccepts(t *testing.T) {
 	}
 }
 
+// A client whose EnableMFADevice reply was lost asks ListMFADevices for
+// the user by name whether the device is enabled; the answer has IAM's
+// shape, enable date included.
+func TestIAMListMFADevicesOfANamedUserShowsADeviceEnabledUnseen(t *testing.T) {
+	f := startStub(t)
+	ctx := context.Background()
+	serial, seed := enroll(t, f, "phone")
+	f.clock.Advance(2 * time.Minute) // the devices of the configuration date from before
+	enabledAt := f.clock.Now()
+	f.srv.LoseReplyNext("EnableMFADevice", 1, http.StatusInternalServerError, "InternalFailure", "An internal error has occurred")
+	_, err := f.userIAM(t).EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
+		UserName: aws.String(DemoUserName), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(codeFor(t, seed, enabledAt)), AuthenticationCode2: aws.String(codeFor(t, seed, enabledAt.Add(30*time.Second))),
+	})
+	wantAPIError(t, err, "InternalFailure", "An internal error has occurred")
+
+	out, err := f.userIAM(t).ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String(DemoUserName)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.IsTruncated || out.Marker != nil || len(out.MFADevices) != 2 {
+		t.Fatalf("ListMFADevices: truncated %v, %d devices, want one page of 2", out.IsTruncated, len(out.MFADevices))
+	}
+	enabled := out.MFADevices[1]
+	if *enabled.UserName != DemoUserName || *enabled.SerialNumber != serial || !enabled.EnableDate.Equal(enabledAt.Truncate(time.Second)) {
+		t.Errorf("listed %s for %s enabled %v; want %s for %s enabled %v",
+			*enabled.SerialNumber, *enabled.UserName, enabled.EnableDate, serial, DemoUserName, enabledAt.Truncate(time.Second))
+	}
+
+	_, err = f.userIAM(t).ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("bob")})
+	wantAPIError(t, err, "NoSuchEntity", "The user with name bob cannot be found.")
+}
+
 func TestIAMEnableRejectsCodesThatAreNotConsecutive(t *testing.T) {
 	f := startStub(t)
 	ctx := context.Background()

@@ -35,6 +35,7 @@ type Server struct {
 	lastUsedStep map[string]int64    // by MFA serial: one-time use of codes
 	calls        map[string]ActionCalls
 	failures     map[string][]*injectedFailure
+	lostReplies  map[string][]*injectedFailure
 	delays       map[string][]*injectedDelay
 	iamData      *iamState // see iam.go
 
@@ -161,7 +162,7 @@ func (s *Server) handleSTS(w http.ResponseWriter, r *http.Request, requestID str
 		return "", nil, &apiError{http.StatusBadRequest, "MissingAction", "Missing Action"}
 	}
 
-	delay, failure := s.recordCall(action)
+	delay, failure, lostReply := s.recordCall(action)
 	if delay > 0 {
 		timer := time.NewTimer(delay)
 		defer timer.Stop()
@@ -187,10 +188,32 @@ func (s *Server) handleSTS(w http.ResponseWriter, r *http.Request, requestID str
 		return action, nil, apiErr
 	}
 
+	resp, apiErr := s.run(handler, request{params: params, caller: c, requestID: requestID})
+	if lostReply != nil {
+		return action, nil, s.loseReply(action, apiErr, lostReply)
+	}
+	return action, resp, apiErr
+}
+
+// run calls handler with s.mu held, at the time the lock was taken, so
+// requests that race see the clock in the order they run.
+func (s *Server) run(handler actionHandler, req request) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	resp, apiErr := handler(s, request{params: params, caller: c, now: s.clock.Now(), requestID: requestID})
-	return action, resp, apiErr
+	req.now = s.clock.Now()
+	return handler(s, req)
+}
+
+// loseReply counts an action that went through as done, since its effects
+// stay, and returns the error the client gets instead of the real outcome.
+func (s *Server) loseReply(action string, outcome, lostReply *apiError) *apiError {
+	if outcome == nil {
+		s.recordSuccess(action)
+		s.logf("stsstub: %s carried out; its reply is lost", action)
+	} else {
+		s.logf("stsstub: %s refused (%s); its reply is lost", action, outcome.Code)
+	}
+	return lostReply
 }
 
 // requestParams merges the query string with a form-encoded body, as the
