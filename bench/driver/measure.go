@@ -80,13 +80,23 @@ type summary struct {
 func interleave(a, b command, n int) (summary, summary, error) {
 	var as, bs []sample
 	for i := -5; i < n; i++ {
-		x, _, err := a.run()
+		// Which runs first swaps every round: whichever follows the other
+		// can find its pages warm or the CPU busy, and neither may always
+		// have that luck.
+		first, second := &a, &b
+		if i%2 != 0 {
+			first, second = &b, &a
+		}
+		x, _, err := first.run()
 		if err != nil {
 			return summary{}, summary{}, err
 		}
-		y, _, err := b.run()
+		y, _, err := second.run()
 		if err != nil {
 			return summary{}, summary{}, err
+		}
+		if first != &a {
+			x, y = y, x
 		}
 		if i >= 0 {
 			as, bs = append(as, x), append(bs, y)
