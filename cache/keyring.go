@@ -79,6 +79,10 @@ type Config struct {
 // for an MFA code by default.
 const DefaultUnlockTimeout = 50 * time.Second
 
+// secretServiceAnswerTime bounds what the Secret Service does without the
+// user: a read, a write, a listing of every item.
+const secretServiceAnswerTime = 10 * time.Second
+
 // Store reads and writes awsmfa's items in one keyring backend.
 type Store struct {
 	backend string
@@ -95,7 +99,9 @@ func Open(cfg Config) (*Store, error) { return OpenContext(context.Background(),
 // item. A locked secret-service collection is unlocked here, through the
 // Secret Service's own dialog, waiting for the user's answer at most
 // cfg.UnlockTimeout or until ctx ends (the Secret Service's own answers are
-// bounded by seconds); if it stays locked the error wraps ErrLocked.
+// bounded by seconds); if it stays locked the error wraps ErrLocked. On
+// secret-service, ctx also ends the store's later waits for the Secret
+// Service, each of which is bounded too.
 func OpenContext(ctx context.Context, cfg Config) (*Store, error) {
 	name := cfg.Backend
 	if name == "" {
@@ -120,6 +126,9 @@ func OpenContext(ctx context.Context, cfg Config) (*Store, error) {
 		if err := unlockSecretService(ctx, kcfg.LibSecretCollectionName, wait); err != nil {
 			return nil, err
 		}
+		// Long enough for keyring's own unlock prompt, should the
+		// collection be locked again, to be answered.
+		ring = boundedRing{Keyring: ring, ctx: ctx, limit: wait + secretServiceAnswerTime, patience: time.Second}
 	}
 	return &Store{backend: name, ring: ring}, nil
 }

@@ -61,6 +61,10 @@ func TestSecretServiceChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// keyring's own unlock waits forever; every call must be bounded.
+	if _, ok := st.ring.(boundedRing); !ok {
+		t.Fatalf("the secret-service store calls keyring as %T, without a time limit", st.ring)
+	}
 	if err := st.SetKeys("work", Keys{AccessKeyID: "AKIA", SecretAccessKey: "s"}); err != nil {
 		t.Fatal(err)
 	}
