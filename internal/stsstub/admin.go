@@ -57,9 +57,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s.AllCalls())
 	case "fail":
-		s.adminFail(w, r)
+		s.adminInject(w, r, s.FailNext)
 	case "lose-reply":
-		s.adminLoseReply(w, r)
+		s.adminInject(w, r, s.LoseReplyNext)
 	case "delay":
 		s.adminDelay(w, r)
 	case "reset":
@@ -100,8 +100,9 @@ func (s *Server) adminClock(w http.ResponseWriter, r *http.Request) {
 	writeText(w, s.clock.Now().UTC().Format(time.RFC3339))
 }
 
-// adminFail handles ?action=&status=500&code=InternalFailure&message=&count=1.
-func (s *Server) adminFail(w http.ResponseWriter, r *http.Request) {
+// adminInject handles ?action=&status=500&code=InternalFailure&message=&count=1
+// for FailNext and LoseReplyNext, which inject is.
+func (s *Server) adminInject(w http.ResponseWriter, r *http.Request, inject func(action string, n, status int, code, message string)) {
 	action, count, ok := actionAndCount(w, r)
 	if !ok {
 		return
@@ -110,21 +111,7 @@ func (s *Server) adminFail(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.FailNext(action, count, e.Status, e.Code, e.Message)
-	writeText(w, "ok")
-}
-
-// adminLoseReply handles the same parameters as adminFail, for LoseReplyNext.
-func (s *Server) adminLoseReply(w http.ResponseWriter, r *http.Request) {
-	action, count, ok := actionAndCount(w, r)
-	if !ok {
-		return
-	}
-	e, ok := injectedError(w, r)
-	if !ok {
-		return
-	}
-	s.LoseReplyNext(action, count, e.Status, e.Code, e.Message)
+	inject(action, count, e.Status, e.Code, e.Message)
 	writeText(w, "ok")
 }
 

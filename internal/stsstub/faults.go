@@ -51,15 +51,7 @@ func (s *Server) AllCalls() map[string]ActionCalls {
 // status and STS error code and message, before any authentication. Calls
 // queue: a second FailNext applies after the first is used up.
 func (s *Server) FailNext(action string, n int, status int, code, message string) {
-	if n <= 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures[action] = append(s.failures[action], &injectedFailure{
-		remaining: n,
-		err:       apiError{Status: status, Code: code, Message: message},
-	})
+	s.queueFault(&s.failures, action, n, apiError{Status: status, Code: code, Message: message})
 }
 
 // LoseReplyNext makes the next n requests for action run as usual and then
@@ -70,15 +62,18 @@ func (s *Server) FailNext(action string, n int, status int, code, message string
 // that FailNext rejects never runs and does not use up a lost reply. Calls
 // queue as with FailNext.
 func (s *Server) LoseReplyNext(action string, n int, status int, code, message string) {
+	s.queueFault(&s.lostReplies, action, n, apiError{Status: status, Code: code, Message: message})
+}
+
+// queueFault queues err for the next n requests for action in *queue,
+// which is read under s.mu because Reset replaces it.
+func (s *Server) queueFault(queue *map[string][]*injectedFailure, action string, n int, err apiError) {
 	if n <= 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lostReplies[action] = append(s.lostReplies[action], &injectedFailure{
-		remaining: n,
-		err:       apiError{Status: status, Code: code, Message: message},
-	})
+	(*queue)[action] = append((*queue)[action], &injectedFailure{remaining: n, err: err})
 }
 
 // DelayNext holds the next n requests for action for d (wall-clock time, not
