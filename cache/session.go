@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -151,17 +152,48 @@ func (s *Store) SetSession(key SessionKey, sess Session) error {
 // when profile is "", and returns how many it deleted. It lists all items,
 // so it is for commands like logout, not for the credential_process path.
 func (s *Store) ClearSessions(profile string) (int, error) {
-	keys, err := s.ring.Keys()
+	return s.clearSessions(func(p string) bool { return profile == "" || p == profile })
+}
+
+// ClearSessionsOf deletes the cached sessions of every profile in profiles,
+// listing the keyring once, and returns how many it deleted.
+func (s *Store) ClearSessionsOf(profiles []string) (int, error) {
+	if len(profiles) == 0 {
+		return 0, nil
+	}
+	return s.clearSessions(func(p string) bool { return slices.Contains(profiles, p) })
+}
+
+// CountSessions counts the cached sessions of the profiles without reading
+// them (on the file backend each read costs a key derivation).
+func (s *Store) CountSessions(profiles []string) (int, error) {
+	if len(profiles) == 0 {
+		return 0, nil
+	}
+	keys, err := s.sessionKeys()
 	if err != nil {
-		return 0, fmt.Errorf("listing the %s keyring: %w; check that the keyring is unlocked and reachable", s.backend, err)
+		return 0, err
 	}
 	n := 0
-	for _, k := range keys {
-		sk, ok := parseSessionKey(k)
-		if !ok || (profile != "" && sk.Profile != profile) {
+	for _, sk := range keys {
+		if slices.Contains(profiles, sk.Profile) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *Store) clearSessions(match func(profile string) bool) (int, error) {
+	keys, err := s.sessionKeys()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sk := range keys {
+		if !match(sk.Profile) {
 			continue
 		}
-		if err := s.remove(k, fmt.Sprintf("session for profile %q", sk.Profile)); err != nil {
+		if err := s.remove(sk.String(), fmt.Sprintf("session for profile %q", sk.Profile)); err != nil {
 			if errors.Is(err, ErrNotFound) {
 				continue // another process removed it first
 			}
@@ -170,4 +202,19 @@ func (s *Store) ClearSessions(profile string) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// sessionKeys lists the keys of every cached session.
+func (s *Store) sessionKeys() ([]SessionKey, error) {
+	keys, err := s.ring.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("listing the %s keyring: %w; check that the keyring is unlocked and reachable", s.backend, err)
+	}
+	var out []SessionKey
+	for _, k := range keys {
+		if sk, ok := parseSessionKey(k); ok {
+			out = append(out, sk)
+		}
+	}
+	return out, nil
 }

@@ -255,6 +255,33 @@ func TestSetKeysAndRemoveKeysDropSessions(t *testing.T) {
 	mustSession(t, st, other, testSession("other"))
 }
 
+func TestClearSessionsOfSomeProfiles(t *testing.T) {
+	st := openFile(t, t.TempDir())
+	keys := []SessionKey{NewSessionKey("admin", "x"), NewSessionKey("admin", "y"), NewSessionKey("deploy", "x"), NewSessionKey("other", "x")}
+	for _, k := range keys {
+		if err := st.SetSession(k, testSession(k.Profile)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	roles := []string{"admin", "deploy", "absent"}
+	if n, err := st.CountSessions(roles); err != nil || n != 3 {
+		t.Fatalf("CountSessions = %d, %v; want 3", n, err)
+	}
+	if n, err := st.ClearSessionsOf(roles); err != nil || n != 3 {
+		t.Fatalf("ClearSessionsOf = %d, %v; want 3", n, err)
+	}
+	for _, k := range keys[:3] {
+		if _, err := st.Session(k); !errors.Is(err, ErrNotFound) {
+			t.Errorf("session of %s survived: %v", k.Profile, err)
+		}
+	}
+	mustSession(t, st, keys[3], testSession("other"))
+	if n, err := st.ClearSessionsOf(nil); err != nil || n != 0 {
+		t.Fatalf("ClearSessionsOf(nil) = %d, %v; want nothing cleared", n, err)
+	}
+	mustSession(t, st, keys[3], testSession("other"))
+}
+
 // countingRing counts calls into the backend.
 type countingRing struct {
 	keyring.Keyring

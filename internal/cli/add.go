@@ -90,12 +90,10 @@ func profilesUsing(streams IOStreams, profile string) []string {
 	return users
 }
 
-// clearSessionsOf drops the cached sessions of each profile.
+// clearSessionsOf drops the cached sessions of the profiles.
 func clearSessionsOf(store *cache.Store, profiles []string) error {
-	for _, p := range profiles {
-		if _, err := store.ClearSessions(p); err != nil {
-			return fmt.Errorf("dropping the cached sessions of profile %q failed: %w; drop them with awsmfa clear --profile %s", p, err, p)
-		}
+	if _, err := store.ClearSessionsOf(profiles); err != nil {
+		return fmt.Errorf("dropping the cached sessions of %s failed: %w; drop them with awsmfa clear --profile NAME", strings.Join(profiles, ", "), err)
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 	// Sessions of the roles that use the profile were made with its keys:
 	// they go too, or those roles would go on serving the old identity.
 	users := profilesUsing(streams, o.Profile)
-	usersSessions, err := countSessions(store, users)
+	usersSessions, err := store.CountSessions(users)
 	if err != nil {
 		return err
 	}
@@ -111,19 +111,6 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 		return nil
 	}
 	return removeConfigLines(streams, o.Profile)
-}
-
-// countSessions counts the cached sessions of the profiles.
-func countSessions(store *cache.Store, profiles []string) (int, error) {
-	n := 0
-	for _, p := range profiles {
-		sessions, err := store.ListSessions(p)
-		if err != nil {
-			return 0, err
-		}
-		n += len(sessions)
-	}
-	return n, nil
 }
 
 // removeConfigLines deletes the profile's credential_process when it runs awsmfa.
