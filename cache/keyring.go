@@ -216,6 +216,10 @@ func unavailable(name string) error {
 		}
 		return fmt.Errorf("keyring backend secret-service could not connect to the D-Bus session bus at %s; check that the session bus is running, or choose --keyring-backend file", dbusenv.BusAddress())
 	}
+	if name == "keychain" && runtime.GOOS == "darwin" {
+		// keyring's Keychain backend is cgo code: a CGO_ENABLED=0 build lacks it.
+		return fmt.Errorf("keyring backend keychain is not in this awsmfa, which was built without cgo; install a build made on macOS (Homebrew, or `CGO_ENABLED=1 go install`), or choose --keyring-backend file")
+	}
 	return fmt.Errorf("keyring backend %s is not available on %s; choose one of %s", name, runtime.GOOS, strings.Join(availableNames(), ", "))
 }
 

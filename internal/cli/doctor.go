@@ -18,6 +18,7 @@ import (
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/redact"
+	"github.com/awsmfa/awsmfa/internal/version"
 )
 
 // Clock skew limits: SigV4 requests are refused beyond 5 minutes, and TOTP
@@ -78,6 +79,7 @@ func (r *report) fail(check, format string, args ...any) { r.line("FAIL", check,
 
 func runDoctor(ctx context.Context, g *globalOptions, o *doctorOptions, streams IOStreams, deps Deps) error {
 	r := &report{w: streams.Out}
+	r.ok("version", "%s", version.Current().Short()) // first, for bug reports
 	cfg, creds := checkConfigFiles(r)
 	profiles := []string{o.Profile}
 	if o.Profile == "" {

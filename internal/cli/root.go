@@ -85,6 +85,7 @@ dialog (or on the terminal), calls STS once, and caches the new session.`,
 	root.PersistentFlags().BoolVar(&g.Debug, "debug", false, "print diagnostics to stderr (env AWSMFA_DEBUG)")
 	setEnv(root.PersistentFlags(), "keyring-backend", "AWSMFA_KEYRING_BACKEND")
 	setEnv(root.PersistentFlags(), "debug", "AWSMFA_DEBUG")
+	addVersionFlag(root, streams)
 
 	for _, c := range subcommands {
 		if len(args) == 0 || !isSubcommand(args[0]) || args[0] == c.name {
@@ -110,6 +111,7 @@ var subcommands = []struct {
 	{"remove", newRemoveCmd},
 	{"doctor", newDoctorCmd},
 	{"completion", func(_ *globalOptions, streams IOStreams, _ Deps) *cobra.Command { return newCompletionCmd(streams) }},
+	{"version", func(_ *globalOptions, streams IOStreams, _ Deps) *cobra.Command { return newVersionCmd(streams) }},
 	{"export", newExportCmd},
 	{"exec", newExecCmd},
 }
