@@ -15,6 +15,8 @@ func newVersionCmd(streams IOStreams) *cobra.Command {
 		Long: `version prints what a bug report needs: awsmfa's version, the commit and
 date it was built from, and the Go toolchain and platform (awsmfa --version
 prints the same).`,
+		Example: `  awsmfa version
+  awsmfa --version`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprint(streams.Out, version.Current())
@@ -28,7 +30,6 @@ prints the same).`,
 // which is stderr so that help never mixes with credential JSON).
 func addVersionFlag(root *cobra.Command, streams IOStreams) {
 	show := root.Flags().Bool("version", false, "print the version and exit (same as awsmfa version)")
-	root.Args = cobra.NoArgs
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
 		if !*show {
 			return cmd.Help()
