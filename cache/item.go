@@ -33,9 +33,15 @@ const keyPrefix = "awsmfa/"
 // onto ErrNotFound and ErrCorrupt. Errors never carry item content.
 func (s *Store) get(key, what string) ([]byte, error) {
 	item, err := s.ring.Get(key)
+	var passErr *passphraseError
 	switch {
+	case errors.As(err, &passErr):
+		// Already one sentence that says what to do about the passphrase.
+		return nil, passErr.err
 	case errors.Is(err, keyring.ErrKeyNotFound):
 		return nil, fmt.Errorf("%w: no %s in the %s keyring", ErrNotFound, what, s.backend)
+	case err != nil && isWrongPassphrase(err):
+		return nil, fmt.Errorf("%w: %s (%s) was stored with another passphrase than the one the file keyring was unlocked with; run `awsmfa lock` and retry with that passphrase (or set %s to it)", ErrWrongPassphrase, what, key, FilePassphraseEnv)
 	case err != nil && s.undecodable(err):
 		return nil, s.corrupt(key, what)
 	case err != nil:
@@ -66,7 +72,7 @@ func (s *Store) undecodable(err error) bool {
 func (s *Store) corrupt(key, what string) error {
 	hint := "delete it and store it again"
 	if s.backend == "file" {
-		hint = "check " + FilePassphraseEnv + " (it may have been written with another passphrase), or delete it and store it again"
+		hint = "it is damaged (not a wrong passphrase): store it again"
 	}
 	return fmt.Errorf("%w: %s (%s) in the %s keyring cannot be decrypted or decoded; %s", ErrCorrupt, what, key, s.backend, hint)
 }
@@ -90,6 +96,10 @@ func (s *Store) set(key, label, description string, v any) error {
 		Label:       label,
 		Description: description,
 	})
+	var passErr *passphraseError
+	if errors.As(err, &passErr) {
+		return passErr.err
+	}
 	if err != nil {
 		return fmt.Errorf("writing %s to the %s keyring: %w; check that the keyring is unlocked and writable", label, s.backend, err)
 	}

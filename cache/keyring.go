@@ -60,6 +60,10 @@ type Config struct {
 	// AWSMFA_FILE_PASSPHRASE is unset. It is called lazily, only when an
 	// item is actually encrypted or decrypted, and at most once per process.
 	FilePassphrase func(prompt string) (string, error)
+	// FileUnlockTTL is how long a typed file keyring passphrase is
+	// remembered for later runs (Linux only); 0 means $AWSMFA_FILE_UNLOCK_TTL,
+	// else DefaultFileUnlockTTL; negative never remembers.
+	FileUnlockTTL time.Duration
 	// SecretServiceCollection defaults to "login": gnome-keyring's login
 	// collection exists and is unlocked in a desktop session, while creating
 	// a new collection needs an interactive prompt that hangs headless.
@@ -121,6 +125,9 @@ func OpenContext(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, openFailed(name, kcfg, err)
 	}
+	if name == "file" {
+		ring = fileRing{Keyring: ring, dir: kcfg.FileDir, pass: kcfg.FilePasswordFunc}
+	}
 	if name == "secret-service" {
 		wait := cmp.Or(cfg.UnlockTimeout, DefaultUnlockTimeout)
 		if err := unlockSecretService(ctx, kcfg.LibSecretCollectionName, wait); err != nil {
@@ -169,8 +176,12 @@ func keyringConfig(name string, cfg Config) (keyring.Config, error) {
 		if err != nil {
 			return kcfg, err
 		}
+		ttl, err := unlockTTL(cfg.FileUnlockTTL)
+		if err != nil {
+			return kcfg, err
+		}
 		kcfg.FileDir = dir
-		kcfg.FilePasswordFunc = filePassphrase(cfg.FilePassphrase)
+		kcfg.FilePasswordFunc = fileUnlock{dir: dir, ask: cfg.FilePassphrase, ttl: ttl}.promptFunc()
 	}
 	return kcfg, nil
 }

@@ -200,7 +200,7 @@ func TestCorruptSessionIsReplaced(t *testing.T) {
 	}
 }
 
-func TestWrongPassphraseIsCorruptNotLeaked(t *testing.T) {
+func TestWrongPassphraseIsWrongNotCorrupt(t *testing.T) {
 	dir := t.TempDir()
 	st := openFile(t, dir)
 	if err := st.SetKeys("work", Keys{AccessKeyID: "AKIA", SecretAccessKey: "s"}); err != nil {
@@ -213,8 +213,8 @@ func TestWrongPassphraseIsCorruptNotLeaked(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = st2.Keys("work")
-	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), FilePassphraseEnv) {
-		t.Fatalf("Keys with another passphrase: %v; want ErrCorrupt mentioning %s", err, FilePassphraseEnv)
+	if !errors.Is(err, ErrWrongPassphrase) || errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), FilePassphraseEnv) || strings.Contains(err.Error(), "delete") {
+		t.Fatalf("Keys with another passphrase: %v; want ErrWrongPassphrase mentioning %s, never delete", err, FilePassphraseEnv)
 	}
 }
 
@@ -336,7 +336,7 @@ func TestFilePassphraseAskedOnceAndLazily(t *testing.T) {
 		return "typed passphrase", nil
 	}
 	dir := t.TempDir()
-	st, err := Open(Config{Backend: "file", FileDir: dir, FilePassphrase: ask})
+	st, err := Open(Config{Backend: "file", FileDir: dir, FilePassphrase: ask, FileUnlockTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,14 +354,14 @@ func TestFilePassphraseAskedOnceAndLazily(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second Store (keyring would ask again per instance) in the same process.
-	st2, err := Open(Config{Backend: "file", FileDir: dir, FilePassphrase: ask})
+	st2, err := Open(Config{Backend: "file", FileDir: dir, FilePassphrase: ask, FileUnlockTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustSession(t, st2, key, testSession("a"))
 	mustSession(t, st, key, testSession("a"))
-	if asked != 1 {
-		t.Fatalf("passphrase asked %d times; want 1", asked)
+	if asked != 2 {
+		t.Fatalf("passphrase asked %d times; want 2 (a new keyring's passphrase, and again to confirm it)", asked)
 	}
 }
 

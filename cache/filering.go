@@ -1,0 +1,79 @@
+package cache
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/99designs/keyring"
+)
+
+// writePrefix starts the name of the directory a write is staged in.
+const writePrefix = ".write-"
+
+// fileRing is keyring's file backend with writes that replace an item
+// whole. keyring's own Set truncates the item's file and then writes it, so
+// a full disk or a write limit leaves an empty item where the long-term
+// keys were. Here the item is written into a staging directory inside the
+// keyring's directory (same file system), synced, and renamed over the old
+// one: a reader sees the old item or the new one, never a part.
+type fileRing struct {
+	keyring.Keyring
+	dir  string
+	pass keyring.PromptFunc
+}
+
+func (r fileRing) Set(item keyring.Item) error {
+	staging, err := os.MkdirTemp(r.dir, writePrefix+"*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(staging)
+	ring, err := keyring.Open(keyring.Config{
+		AllowedBackends:  []keyring.BackendType{keyring.FileBackend},
+		FileDir:          staging,
+		FilePasswordFunc: r.pass,
+	})
+	if err != nil {
+		return err
+	}
+	if err := ring.Set(item); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(staging)
+	if err != nil {
+		return err
+	}
+	if len(entries) != 1 {
+		return fmt.Errorf("staging the item left %d files instead of 1", len(entries))
+	}
+	name := entries[0].Name()
+	if err := syncFile(filepath.Join(staging, name)); err != nil {
+		return err
+	}
+	return os.Rename(filepath.Join(staging, name), filepath.Join(r.dir, name))
+}
+
+// Keys hides the staging directories of writes under way.
+func (r fileRing) Keys() ([]string, error) {
+	keys, err := r.Keyring.Keys()
+	out := keys[:0]
+	for _, k := range keys {
+		if len(k) < len(writePrefix) || k[:len(writePrefix)] != writePrefix {
+			out = append(out, k)
+		}
+	}
+	return out, err
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
