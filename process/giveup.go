@@ -11,11 +11,13 @@ import (
 )
 
 // GiveUpMemory is how long awsmfa remembers that the user dismissed the
-// prompt (or entered wrong codes until it gave up). Some SDKs run
-// credential_process again at once after it fails: the JavaScript SDK's
-// default chain tries fromIni and then fromProcess, so a cancelled dialog
-// would pop up a second time and three wrong codes would become six. Within
-// this time a new run fails at once instead of asking again.
+// prompt (or entered wrong codes until it gave up, or mfa_process failed).
+// Some SDKs run credential_process again at once after it fails: the
+// JavaScript SDK's default chain tries fromIni and then fromProcess, so a
+// cancelled dialog would pop up a second time, three wrong codes would
+// become six, and a failing mfa_process would ask for a second PIN. Within
+// this time a run by the same caller (see callerID) fails at once instead
+// of asking again; a new command is asked as usual.
 const GiveUpMemory = 5 * time.Second
 
 // errGaveUpRecently is what a run inside GiveUpMemory fails with.
@@ -25,7 +27,7 @@ type errGaveUpRecently struct {
 }
 
 func (e *errGaveUpRecently) Error() string {
-	return fmt.Sprintf("the MFA prompt for %s ended without a session %v ago (cancelled, timed out, wrong codes or an STS error, shown by that run), and awsmfa does not ask again within %v because some AWS SDKs rerun credential_process at once; run the command again",
+	return fmt.Sprintf("the MFA prompt for %s ended without a session %v ago (cancelled, timed out, wrong codes, a failed mfa_process or an STS error, shown by that run), and awsmfa does not ask the same command again within %v because some AWS SDKs rerun credential_process at once; run the command again",
 		e.serial, e.ago.Round(time.Second), GiveUpMemory)
 }
 
@@ -43,9 +45,15 @@ func (o *Options) checkGaveUp(serial string) error {
 		o.Debugf("reading %s.gave-up: %v", path, err)
 		return nil
 	}
-	nanos, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	// "<unix nanos> <caller>"; a marker without a caller is anyone's.
+	when, caller, _ := strings.Cut(strings.TrimSpace(string(data)), " ")
+	nanos, err := strconv.ParseInt(when, 10, 64)
 	if err != nil {
 		o.Debugf("ignoring %s.gave-up: %v", path, err)
+		return nil
+	}
+	if caller != "" && caller != o.Caller {
+		o.Debugf("the prompt was given up on by another command (%s, this is %s): asking", caller, o.Caller)
 		return nil
 	}
 	// A time in the future means the clock was set back: ignore it.
@@ -60,7 +68,7 @@ func (o *Options) checkGaveUp(serial string) error {
 func (o *Options) rememberGaveUp(serial string) {
 	path, err := o.codeStatePath(serial)
 	if err == nil {
-		err = writeFileAtomic(path+".gave-up", []byte(strconv.FormatInt(o.Now().UnixNano(), 10)+"\n"))
+		err = writeFileAtomic(path+".gave-up", []byte(strconv.FormatInt(o.Now().UnixNano(), 10)+" "+o.Caller+"\n"))
 	}
 	if err != nil {
 		o.Debugf("recording the abandoned prompt: %v", err)

@@ -28,8 +28,15 @@ const (
 	// DefaultLockWait bounds how long a process waits for another one that is
 	// showing the dialog: long enough for a user to answer it.
 	DefaultLockWait = 2 * time.Minute
-	// MaxTries is how many codes a user may enter before awsmfa gives up.
+	// MaxTries is how many codes STS may reject before awsmfa gives up.
 	MaxTries = 3
+	// maxTypos is how many answers that are not six digits are refused
+	// (and asked again, without using up one of MaxTries) before awsmfa
+	// gives up: a bound for a prompt that keeps answering nonsense.
+	maxTypos = 5
+	// RunLimit is how long the Go SDKs let a credential_process run
+	// before they kill it, minus the time to report why.
+	RunLimit = 58 * time.Second
 )
 
 // STS's limits for GetSessionToken called by an IAM user.
@@ -53,6 +60,14 @@ type Options struct {
 	LockWait      time.Duration
 	LockDir       string        // "" means the user's cache dir
 	STSTimeout    time.Duration // bounds each STS call, retries included; 0: DefaultSTSTimeout
+	// PromptTimeout is how long after the start of the run the prompt
+	// must be answered, the wait for the next code window included, so
+	// that the prompt and STS fit in the Go SDKs' 60 s; 0: prompt.DefaultTimeout.
+	PromptTimeout time.Duration
+	// Caller tells the rerun of one command (an SDK retrying at once,
+	// parallel callers of one command) from a new command; "" means this
+	// process's own (see caller_unix.go).
+	Caller string
 	// StateDir keeps, per MFA device, when STS last accepted a code from it
 	// (no secret); "" means <user cache dir>/awsmfa/codes.
 	StateDir string
@@ -75,6 +90,8 @@ type Options struct {
 	Notef func(format string, args ...any)
 	// Debugf receives diagnostics; it must never be given a secret.
 	Debugf func(format string, args ...any)
+
+	start time.Time // when Credentials was called, by Now
 }
 
 func (o *Options) setDefaults() {
@@ -88,6 +105,12 @@ func (o *Options) setDefaults() {
 	}
 	if o.LockWait == 0 {
 		o.LockWait = DefaultLockWait
+	}
+	if o.PromptTimeout == 0 {
+		o.PromptTimeout = prompt.DefaultTimeout
+	}
+	if o.Caller == "" {
+		o.Caller = callerID()
 	}
 	if o.MFAProcess == nil {
 		o.MFAProcess = func(command string) prompt.Prompter { return prompt.NewCommand(command, prompt.Options{}) }
@@ -144,6 +167,7 @@ func Credentials(ctx context.Context, o Options) (cache.Session, error) {
 	if err := o.validate(); err != nil {
 		return cache.Session{}, err
 	}
+	o.start = o.Now()
 	ctx = withSTSCall(ctx, o.STSTimeout, o.Notef)
 	p, err := loadProfile(o.Profile)
 	if err != nil {
@@ -218,7 +242,7 @@ func (o *Options) keys(profileName string) (cache.Keys, error) {
 		return cache.Keys{}, fmt.Errorf("no long-term keys stored for profile %q; store them with: awsmfa add --profile %s", profileName, profileName)
 	}
 	if err != nil {
-		return cache.Keys{}, fmt.Errorf("reading long-term keys for profile %q: %w", profileName, err)
+		return cache.Keys{}, err // names the item and says what to do
 	}
 	return keys, nil
 }
@@ -261,8 +285,11 @@ func (o *Options) fresh(t *target, where string) (cache.Session, bool) {
 
 // withMFACode asks for a code for p's MFA device and passes it to call,
 // asking again with STS's reason when the code is rejected, up to MaxTries
-// times. It first waits out the 30-second window of a code STS just
-// accepted for this device, since STS takes each code once.
+// times; an answer that is not six digits is refused on the spot and asked
+// again without using up a try. It first waits out the 30-second window of
+// a code STS just accepted for this device, since STS takes each code once.
+// The prompt must be answered within PromptTimeout of the start of the run,
+// that wait included, and STS must answer within RunLimit of it.
 func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx context.Context, code string) (cache.Session, error)) (cache.Session, error) {
 	// mfa_process is read only now, when a code is needed: a cache hit
 	// reads no file the SDK has not read already.
@@ -282,28 +309,36 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 		return cache.Session{}, err
 	}
 	req := prompt.Request{Profile: p.Name, MFASerial: p.MFASerial}
-	for try := 1; ; try++ {
-		code, err := prompter.MFACode(ctx, req)
-		if errors.Is(err, prompt.ErrInvalidCode) && try < MaxTries {
-			// A typo never reaches STS; ask again and say what was wrong.
-			req.Retry = err.Error()
+	for try, typos := 1, 0; ; {
+		code, err := o.ask(ctx, prompter, req)
+		if errors.Is(err, prompt.ErrInvalidCode) && typos < maxTypos {
+			// A typo never reaches STS and costs no try: say what was
+			// wrong and ask again at once.
+			typos++
+			req.Retry, req.Invalid = "", err.Error()
 			continue
 		}
+		req.Invalid = ""
 		if err != nil {
 			// Only an answer the user gave (or withheld) is remembered: a
-			// missing display or mfa_process should be reported as itself.
-			if errors.Is(err, prompt.ErrCanceled) || errors.Is(err, prompt.ErrInvalidCode) || errors.Is(err, context.DeadlineExceeded) {
+			// missing display should be reported as itself. mfa_process
+			// is remembered whatever its failure: running it again at once
+			// would ask for a second PIN or key touch.
+			if command != "" || errors.Is(err, prompt.ErrCanceled) || errors.Is(err, prompt.ErrInvalidCode) || errors.Is(err, context.DeadlineExceeded) {
 				o.rememberGaveUp(p.MFASerial)
 			}
 			return cache.Session{}, err
 		}
-		sess, err := call(ctx, code)
+		callCtx, cancel := context.WithTimeout(ctx, o.start.Add(RunLimit).Sub(o.Now()))
+		sess, err := call(callCtx, code)
+		cancel()
 		var rejected *codeRejectedError
 		switch {
 		case err == nil:
 			o.codeAccepted(p.MFASerial)
 			return sess, nil
 		case errors.As(err, &rejected) && try < MaxTries:
+			try++
 			req.Retry = rejected.Message
 		case errors.As(err, &rejected):
 			o.rememberGaveUp(p.MFASerial)
@@ -315,4 +350,33 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 			return cache.Session{}, err
 		}
 	}
+}
+
+// errPromptDeadline ends a prompt at PromptTimeout after the start of the run.
+type errPromptDeadline struct{ after time.Duration }
+
+func (e *errPromptDeadline) Error() string {
+	return fmt.Sprintf("the MFA code was not entered within %v of the start of awsmfa (the Go SDKs stop a credential_process after 60s); run the command again and enter the code sooner", e.after)
+}
+
+func (e *errPromptDeadline) Unwrap() error { return context.DeadlineExceeded }
+
+// minAnswerTime is the least time a prompt is shown for: less is not worth
+// a dialog the user cannot answer.
+const minAnswerTime = 5 * time.Second
+
+// ask runs one prompt, ended at PromptTimeout after the start of the run.
+func (o *Options) ask(ctx context.Context, prompter prompt.Prompter, req prompt.Request) (string, error) {
+	left := o.start.Add(o.PromptTimeout).Sub(o.Now())
+	deadline := &errPromptDeadline{after: o.PromptTimeout}
+	if left < minAnswerTime {
+		return "", deadline
+	}
+	pctx, cancel := context.WithTimeoutCause(ctx, left, deadline)
+	defer cancel()
+	code, err := prompter.MFACode(pctx, req)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(pctx), deadline) {
+		return "", deadline
+	}
+	return code, err
 }

@@ -63,3 +63,20 @@ func TestMFAQuestion(t *testing.T) {
 		t.Errorf("question shows what was pasted under mfa_serial: %q", q)
 	}
 }
+
+// A typo is refused as a typo: not an STS rejection, no wait for a new code.
+func TestMFAQuestionAfterATypo(t *testing.T) {
+	_, err := ParseCode("12345")
+	q := mfaQuestion(Request{Profile: "dev", Invalid: err.Error()})
+	if !strings.Contains(q, "Not a code: MFA code must be 6 digits, got 5 digits.") {
+		t.Errorf("question after a typo %q does not say what was wrong", q)
+	}
+	for _, never := range []string{"rejected", "Wait", "AWS rejected", "STS"} {
+		if strings.Contains(q, never) {
+			t.Errorf("question after a typo says %q: %q", never, q)
+		}
+	}
+	if q := mfaQuestion(Request{Profile: "dev", Retry: "invalid MFA one time pass code"}); !strings.HasPrefix(q, "STS rejected the last code") {
+		t.Errorf("question after STS's rejection: %q", q)
+	}
+}

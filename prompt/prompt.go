@@ -23,7 +23,8 @@ func (e *canceledError) Is(target error) bool { return target == ErrCanceled }
 type Request struct {
 	Profile   string // AWS profile the code is for, shown to the user
 	MFASerial string // ARN of the MFA device, shown to the user
-	Retry     string // why we ask again (STS's reason for rejecting the last code); empty on the first ask
+	Retry     string // why we ask again: STS's reason for rejecting the last code; empty on the first ask
+	Invalid   string // why we ask again: the last answer was not a six-digit code (it never reached STS)
 }
 
 // Prompter asks the user for secrets. Implementations must never write to

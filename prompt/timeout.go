@@ -25,8 +25,12 @@ func bounded(ctx context.Context, what string, timeout time.Duration, ask func(c
 	switch {
 	case err == nil:
 		return answer, nil
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "", &interruptedError{what: what}
+	case ctx.Err() != nil && context.Cause(ctx) != ctx.Err():
+		return "", context.Cause(ctx) // the caller's own deadline, in one sentence
 	case ctx.Err() != nil:
-		return "", fmt.Errorf("%s stopped: %w", what, ctx.Err())
+		return "", fmt.Errorf("%s ran out of time: %w", what, ctx.Err())
 	case errors.Is(limited.Err(), context.DeadlineExceeded):
 		return "", &timeoutError{what: what, after: timeout}
 	case err == ErrCanceled && what != mfaPrompt: //nolint:errorlint // only the bare sentinel is renamed
@@ -46,3 +50,13 @@ func (e *timeoutError) Error() string {
 
 // Unwrap lets callers test for errors.Is(err, context.DeadlineExceeded).
 func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+// interruptedError is a prompt ended by Ctrl-C, or by the AWS client
+// stopping awsmfa.
+type interruptedError struct{ what string }
+
+func (e *interruptedError) Error() string {
+	return e.what + " interrupted (Ctrl-C, or the AWS client stopped awsmfa); run the command again to be asked"
+}
+
+func (e *interruptedError) Unwrap() error { return context.Canceled }

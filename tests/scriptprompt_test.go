@@ -74,7 +74,7 @@ func logPrompt(req prompt.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(f, "profile=%s serial=%s retry=%q\n", req.Profile, req.MFASerial, req.Retry)
+	_, err = fmt.Fprintf(f, "profile=%s serial=%s retry=%q invalid=%q\n", req.Profile, req.MFASerial, req.Retry, req.Invalid)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

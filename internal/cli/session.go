@@ -77,6 +77,7 @@ func (o *sessionOptions) credentials(ctx context.Context, g *globalOptions, stre
 		RefreshWindow: o.RefreshWindow,
 		LockWait:      o.LockWait,
 		STSTimeout:    o.STSTimeout,
+		PromptTimeout: o.PromptTimeout,
 		Store:         store,
 		Prompter:      prompter,
 		MFAProcess:    func(command string) prompt.Prompter { return prompt.NewCommand(command, popts) },
