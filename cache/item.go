@@ -37,7 +37,7 @@ func (s *Store) get(key, what string) ([]byte, error) {
 	switch {
 	case errors.As(err, &passErr):
 		// Already one sentence that says what to do about the passphrase.
-		return nil, passErr.err
+		return nil, passErr
 	case errors.Is(err, keyring.ErrKeyNotFound):
 		return nil, fmt.Errorf("%w: no %s in the %s keyring", ErrNotFound, what, s.backend)
 	case err != nil && isWrongPassphrase(err):
@@ -98,7 +98,7 @@ func (s *Store) set(key, label, description string, v any) error {
 	})
 	var passErr *passphraseError
 	if errors.As(err, &passErr) {
-		return passErr.err
+		return passErr
 	}
 	if err != nil {
 		return fmt.Errorf("writing %s to the %s keyring: %w; check that the keyring is unlocked and writable", label, s.backend, err)

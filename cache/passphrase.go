@@ -350,3 +350,23 @@ func LockFile(cfg Config) (bool, error) {
 	}
 	return true, nil
 }
+
+// Unlock makes sure the store can decrypt its items now, asking for the
+// file keyring's passphrase if it is not known (and remembering it); other
+// backends need nothing.
+func (s *Store) Unlock() error {
+	fr, ok := s.ring.(fileRing)
+	if !ok {
+		return nil
+	}
+	_, err := fr.pass("")
+	return err
+}
+
+// IsUnlockError tells an error about the file keyring's passphrase (none
+// could be asked for, a wrong one), which is one sentence that says what
+// to do and needs no prefix.
+func IsUnlockError(err error) bool {
+	var passErr *passphraseError
+	return errors.As(err, &passErr)
+}

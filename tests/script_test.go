@@ -14,6 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/stsstub"
 )
 
@@ -64,6 +65,9 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	env.Defer(func() { srv.Close() })
+	// A script that unlocks its file keyring leaves no passphrase in the
+	// kernel keyring behind, even when it fails.
+	env.Defer(func() { _, _ = cache.LockFile(cache.Config{FileDir: filepath.Join(env.WorkDir, "keyring")}) })
 	env.Values[stubKey{}] = srv
 	env.Values[clockKey{}] = clock
 
@@ -89,10 +93,26 @@ func setupScript(env *testscript.Env) error {
 		{"DEMO_KEY_ID", user.AccessKeyID},
 		{"DEMO_SECRET", user.SecretAccessKey},
 		{"AWSMFA_REQUIRE_ALL", os.Getenv("AWSMFA_REQUIRE_ALL")},
+		// Where the script's awsmfa is: setup writes this absolute path.
+		{"AWSMFA_BIN", awsmfaOnPath(env.Getenv("PATH"))},
 	} {
 		env.Setenv(kv[0], kv[1])
 	}
 	return os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+}
+
+// awsmfaOnPath is the awsmfa that PATH finds, as an absolute path.
+func awsmfaOnPath(path string) string {
+	for _, dir := range filepath.SplitList(path) {
+		name := filepath.Join(dir, "awsmfa")
+		if fi, err := os.Stat(name); err == nil && !fi.IsDir() {
+			if abs, err := filepath.Abs(name); err == nil {
+				return abs
+			}
+			return name
+		}
+	}
+	return "awsmfa"
 }
 
 func firstSerial(u stsstub.User) string {
@@ -185,6 +205,17 @@ func cmdPrompts(ts *testscript.TestScript, neg bool, args []string) {
 // installed, so the script can skip; an error (failing the script) when
 // AWSMFA_REQUIRE_ALL=1, since CI installs everything and a skip there is a bug.
 func condMissing(cond string) (bool, error) {
+	if cond == "nokeyctl" {
+		// [nokeyctl]: the kernel keyring cannot remember a passphrase here.
+		state, err := cache.FileUnlock(cache.Config{FileDir: os.TempDir()})
+		if err != nil {
+			return false, err
+		}
+		if state.CannotRemember != "" && os.Getenv("AWSMFA_REQUIRE_ALL") == "1" {
+			return false, fmt.Errorf("the kernel keyring is required (AWSMFA_REQUIRE_ALL=1): %s", state.CannotRemember)
+		}
+		return state.CannotRemember != "", nil
+	}
 	prog, ok := strings.CutPrefix(cond, "missing:")
 	if !ok {
 		return false, fmt.Errorf("unknown condition %q", cond)

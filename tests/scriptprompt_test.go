@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -25,8 +26,9 @@ func newTestPrompter(name string, opts prompt.Options) (prompt.Prompter, error) 
 // else is typed as is; the last answer repeats) and appends one line per prompt to AWSMFA_TEST_PROMPT_LOG,
 // so scripts can count dialogs across processes.
 type scriptedPrompter struct {
-	answers []string
-	next    int
+	answers     []string
+	next        int
+	passphrases int
 }
 
 func (p *scriptedPrompter) MFACode(ctx context.Context, req prompt.Request) (string, error) {
@@ -61,11 +63,26 @@ func stubURL() string {
 	return os.Getenv("AWS_ENDPOINT_URL_STS")
 }
 
-func (p *scriptedPrompter) Passphrase(context.Context, string) (string, error) {
-	return "", errors.New("the test prompt knows no passphrase; set AWSMFA_FILE_PASSPHRASE")
+// Passphrase types the next of AWSMFA_TEST_PASSPHRASES (comma-separated,
+// in this process), logging the question as one prompt.
+func (p *scriptedPrompter) Passphrase(_ context.Context, message string) (string, error) {
+	if err := logLine(fmt.Sprintf("passphrase=%q\n", message)); err != nil {
+		return "", err
+	}
+	typed := strings.Split(os.Getenv("AWSMFA_TEST_PASSPHRASES"), ",")
+	if p.passphrases >= len(typed) || typed[p.passphrases] == "" {
+		return "", errors.New("the test prompt knows no more passphrases")
+	}
+	p.passphrases++
+	return typed[p.passphrases-1], nil
 }
 
 func logPrompt(req prompt.Request) error {
+	return logLine(fmt.Sprintf("profile=%s serial=%s retry=%q invalid=%q\n", req.Profile, req.MFASerial, req.Retry, req.Invalid))
+}
+
+// logLine appends one prompt's line to AWSMFA_TEST_PROMPT_LOG.
+func logLine(line string) error {
 	path := os.Getenv("AWSMFA_TEST_PROMPT_LOG")
 	if path == "" {
 		return nil
@@ -74,7 +91,7 @@ func logPrompt(req prompt.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(f, "profile=%s serial=%s retry=%q invalid=%q\n", req.Profile, req.MFASerial, req.Retry, req.Invalid)
+	_, err = io.WriteString(f, line)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -63,7 +63,9 @@ func runAdd(ctx context.Context, g *globalOptions, o *addOptions, streams IOStre
 	if err != nil {
 		return err
 	}
-	if err := store.SetKeys(o.Profile, keys); err != nil {
+	if err := store.SetKeys(o.Profile, keys); cache.IsUnlockError(err) {
+		return err
+	} else if err != nil {
 		return fmt.Errorf("storing keys for profile %q in the %s keyring: %w", o.Profile, store.Backend(), err)
 	}
 	users := profilesUsing(streams, o.Profile)

@@ -158,6 +158,17 @@ func checkKeyring(ctx context.Context, r *report, g *globalOptions, deps Deps) *
 		return nil
 	}
 	r.ok("keyring", "backend %s opens", store.Backend())
+	if store.Backend() == "file" {
+		state, err := cache.FileUnlock(cache.Config{})
+		switch {
+		case err != nil:
+			r.fail("file-unlock", "%v", err)
+		case state.FromEnv || state.Remembered:
+			r.ok("file-unlock", "%s", describeFileUnlock(state))
+		default:
+			r.warn("file-unlock", "%s", describeFileUnlock(state))
+		}
+	}
 	return store
 }
 

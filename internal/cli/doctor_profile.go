@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -128,6 +129,25 @@ func (d *profileDoctor) checkRecursion() {
 	}
 	if problems == 0 {
 		d.r.ok("recursion", "only credential_process (awsmfa for %q) supplies credentials", p)
+	}
+	if isAwsmfa {
+		d.checkCommand(p, splitCommandLine(line)[0])
+	}
+}
+
+// checkCommand makes sure clients can start the line's program: not found
+// is a FAIL; found only through a PATH entry that clients not started from
+// the shell (IDEs, GUI apps, systemd units) may lack is a WARN.
+func (d *profileDoctor) checkCommand(p, name string) {
+	path, err := resolveCommand(name)
+	shown := redact.Quote(redact.Command, name)
+	switch {
+	case err != nil:
+		d.r.fail("command", "credential_process of profile %q runs %s, which cannot be started (%v); clients fail with \"No such file or directory\": run awsmfa setup --profile %s again, which writes this binary's absolute path", p, shown, err, p)
+	case filepath.IsAbs(name) || inSystemDir(path):
+		d.r.ok("command", "credential_process starts %s", redact.Quote(redact.Command, path))
+	default:
+		d.r.warn("command", "credential_process runs %s, found at %s through this shell's PATH; IDEs, GUI apps and systemd units may have a shorter PATH: run awsmfa setup --profile %s again to write the absolute path", shown, redact.Quote(redact.Command, path), p)
 	}
 }
 

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"cmp"
 	"context"
+	"os"
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/prompt"
@@ -9,9 +11,9 @@ import (
 
 // openStoreInteractive opens the keyring for a command run by a person:
 // the file keyring's passphrase, if needed, is asked in a dialog or on the
-// terminal, whichever is usable.
+// terminal, whichever is usable, or as AWSMFA_PROMPT says.
 func (g *globalOptions) openStoreInteractive(ctx context.Context, deps Deps) (*cache.Store, error) {
-	p, err := deps.NewPrompter("auto", prompt.Options{})
+	p, err := deps.NewPrompter(cmp.Or(os.Getenv("AWSMFA_PROMPT"), "auto"), prompt.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,9 @@ func runRemove(ctx context.Context, g *globalOptions, o *removeOptions, streams 
 	corrupt := errors.Is(err, cache.ErrCorrupt)
 	hasKeys := err == nil || corrupt
 	if err != nil && !errors.Is(err, cache.ErrNotFound) && !corrupt {
+		if cache.IsUnlockError(err) {
+			return err
+		}
 		return fmt.Errorf("reading the keys of profile %q: %w", o.Profile, err)
 	}
 	sessions, err := store.ListSessions(o.Profile)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +46,7 @@ func Main(ctx context.Context, args []string, streams IOStreams, deps Deps) int 
 			return exit.code // exec: the command's own exit code, already explained
 		}
 		// One line on stderr: clients such as botocore show it to the user.
-		fmt.Fprintf(streams.ErrOut, "awsmfa: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(streams.ErrOut, "awsmfa: %s\n", oneSentence(err.Error()))
 		return 1
 	}
 	return 0
@@ -108,6 +109,8 @@ var subcommands = []struct {
 	{"setup", newSetupCmd},
 	{"mfa", newMFACmd},
 	{"list", newListCmd},
+	{"lock", newLockCmd},
+	{"unlock", newUnlockCmd},
 	{"remove", newRemoveCmd},
 	{"doctor", newDoctorCmd},
 	{"completion", func(_ *globalOptions, streams IOStreams, _ Deps) *cobra.Command { return newCompletionCmd(streams) }},
@@ -150,6 +153,21 @@ func applyEnvDefaults(fs *pflag.FlagSet) error {
 		}
 	})
 	return errors.Join(errs...)
+}
+
+// oneSentence puts an error on one line, turning cobra's multi-line
+// "Did you mean this?" list into words.
+func oneSentence(s string) string {
+	head, suggestions, ok := strings.Cut(s, "\n\nDid you mean this?\n")
+	if !ok {
+		return oneLine(s)
+	}
+	var names []string
+	for _, f := range strings.Fields(suggestions) {
+		names = append(names, strconv.Quote(f))
+	}
+	head = strings.TrimSuffix(oneLine(head), ` for "awsmfa"`)
+	return head + "; did you mean " + strings.Join(names, " or ") + "? Run awsmfa --help for the list."
 }
 
 func oneLine(s string) string {

@@ -102,7 +102,9 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 		}
 	}
 	if isNew {
-		if err := store.SetKeys(o.Profile, keys); err != nil {
+		if err := store.SetKeys(o.Profile, keys); cache.IsUnlockError(err) {
+			return err
+		} else if err != nil {
 			return fmt.Errorf("storing keys for profile %q in the %s keyring: %w", o.Profile, store.Backend(), err)
 		}
 		users := profilesUsing(streams, o.Profile)
@@ -117,7 +119,13 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 	if o.Duration != 0 {
 		extra = []string{"--duration", shortDuration(o.Duration)}
 	}
-	settings := [][2]string{{"credential_process", credentialProcessLine(o.Profile, extra...)}}
+	command, why := awsmfaCommand()
+	if why != "" {
+		fmt.Fprintf(streams.ErrOut, "Note: %s.\n", why)
+	}
+	// The line names this binary the way clients will find it.
+	line := command + strings.TrimPrefix(credentialProcessLine(o.Profile, extra...), "awsmfa")
+	settings := [][2]string{{"credential_process", line}}
 	if serial != "" {
 		settings = append(settings, [2]string{"mfa_serial", serial})
 	}
@@ -152,6 +160,11 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 		return nil
 	}
 	fmt.Fprintf(streams.Out, "Ready: aws sts get-caller-identity --profile %s asks for an MFA code once, then uses the cached session.\n", o.Profile)
+	if store.Backend() == "file" {
+		if state, err := cache.FileUnlock(cache.Config{}); err == nil {
+			fmt.Fprintln(streams.Out, describeFileUnlock(state))
+		}
+	}
 	return nil
 }
 
@@ -190,6 +203,9 @@ func setupKeys(ctx context.Context, o *setupOptions, store *cache.Store, q *ques
 			fmt.Fprintf(q.out, "Using the access key %s already stored for profile %q.\n", stored.MaskedID(), o.Profile)
 			return stored, false, nil
 		}
+		if cache.IsUnlockError(err) {
+			return cache.Keys{}, false, err
+		}
 		if !errors.Is(err, cache.ErrNotFound) {
 			return cache.Keys{}, false, fmt.Errorf("reading the stored keys of profile %q: %w", o.Profile, err)
 		}
@@ -220,7 +236,10 @@ func discoverSerial(ctx context.Context, profile string, keys cache.Keys, q *que
 	}
 	devices, err := client.ListMFADevices(ctx)
 	if err != nil {
-		return "", fmt.Errorf("%w (or pass --mfa-serial)", explainAWSError("IAM ListMFADevices", err, profile, keys))
+		// The keys just typed are kept: IAM may be out of reach (a proxy,
+		// a policy that denies iam:ListMFADevices) while STS works.
+		fmt.Fprintf(streams.ErrOut, "Could not list the MFA devices: %v\n", explainAWSError("IAM ListMFADevices", err, profile, keys))
+		return askSerial(ctx, q)
 	}
 	var serials []string
 	for _, d := range devices {
@@ -248,6 +267,21 @@ func discoverSerial(ctx context.Context, profile string, keys cache.Keys, q *que
 		fmt.Fprintf(streams.ErrOut, "Enter a number from 1 to %d.\n", len(serials))
 	}
 	return "", fmt.Errorf("no MFA device chosen; pass --mfa-serial with one of %s", strings.Join(serials, ", "))
+}
+
+// askSerial asks for the MFA device's ARN when IAM cannot be asked.
+func askSerial(ctx context.Context, q *questions) (string, error) {
+	for try := 1; try <= maxCodeTries; try++ {
+		answer, err := q.ask(ctx, "MFA device ARN (IAM console, Security credentials: arn:aws:iam::ACCOUNT:mfa/NAME): ")
+		if err != nil {
+			return "", fmt.Errorf("reading the MFA device ARN: %w; pass --mfa-serial arn:aws:iam::ACCOUNT:mfa/NAME", err)
+		}
+		if mfaSerialPattern().MatchString(answer) {
+			return answer, nil
+		}
+		fmt.Fprintln(q.out, "That is not an MFA device ARN; it looks like arn:aws:iam::123456789012:mfa/alice.")
+	}
+	return "", errors.New("no MFA device ARN entered; pass --mfa-serial arn:aws:iam::ACCOUNT:mfa/NAME")
 }
 
 // shortDuration writes 8h rather than Go's 8h0m0s.
