@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -56,7 +57,15 @@ Nothing outside a temporary directory is touched.`,
 
 func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	out := streams.Out
+	// A new device secret every run: a user who scans it gets a demo entry
+	// in their authenticator app that no one else has, and never reuses
+	// a well-known sample secret.
+	secret, err := randomTOTPSecret()
+	if err != nil {
+		return err
+	}
 	user := stsstub.DemoUser()
+	user.MFADevices = map[string]string{stsstub.DemoMFASerial: secret}
 	srv, err := stsstub.Start(stsstub.Config{Users: []stsstub.User{user}})
 	if err != nil {
 		return fmt.Errorf("starting the local STS stand-in: %w", err)
@@ -114,7 +123,7 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 
 	fmt.Fprintf(out, "Local STS stand-in: %s (demo IAM user %s, account %s)\n", srv.URL(), user.UserName, user.AccountID)
 	fmt.Fprintf(out, "Throwaway config %s:\n\n%s\n", configFile, profileText)
-	uri := fmt.Sprintf("otpauth://totp/%s:%s?secret=%s&issuer=%s", url.PathEscape(demoProfile), user.UserName, stsstub.DemoTOTPSecret, demoProfile)
+	uri := fmt.Sprintf("otpauth://totp/%s:%s?secret=%s&issuer=%s", url.PathEscape(demoProfile), user.UserName, secret, demoProfile)
 	fmt.Fprintln(out, "Scan this virtual MFA device with an authenticator app:")
 	if err := qrterm.Write(out, uri); err != nil {
 		return err
@@ -123,9 +132,11 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Secret %s; no app at hand? The code now is %s (it changes every 30 s).\n\n", stsstub.DemoTOTPSecret, code)
+	left := 30 - time.Now().Unix()%30
+	fmt.Fprintf(out, "Secret %s (new every demo); no app at hand? The code now is %s, good for %d more seconds (a new one every 30 s).\n\n", secret, code, left)
 
-	fmt.Fprintln(out, "Running `awsmfa process`, the profile's credential_process, as an AWS SDK would, then sts:GetCallerIdentity with the credentials it printed; awsmfa asks for the MFA code now...")
+	fmt.Fprintln(out, "Running `awsmfa process`, the profile's credential_process, as an AWS SDK would, then sts:GetCallerIdentity with the credentials it printed.")
+	fmt.Fprintln(out, demoAskLine(o.Prompt, dialogProblem()))
 	first, err := runDemoProcess(ctx, self, streams)
 	if err != nil {
 		return err
@@ -157,6 +168,28 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	fmt.Fprintf(out, "STS saw %d GetSessionToken call(s) for %d GetCallerIdentity call(s). Demo done at %s; its temporary files are removed.\n",
 		srv.Succeeded("GetSessionToken"), srv.Succeeded("GetCallerIdentity"), time.Now().Format(time.TimeOnly))
 	return nil
+}
+
+// demoAskLine tells the user where the code is asked for, so that a dialog
+// that opened behind the terminal is not missed.
+func demoAskLine(promptName string, noDialog error) string {
+	switch {
+	case (promptName == "" || promptName == "auto" || promptName == "gui") && noDialog == nil:
+		return "A dialog has opened, asking for the MFA code: enter the code from your app (or the one above). It may be behind this window."
+	case promptName == "" || promptName == "auto" || promptName == "terminal":
+		return "awsmfa asks for the MFA code on this terminal now:"
+	}
+	return "awsmfa asks for the MFA code now (--prompt " + promptName + ")..."
+}
+
+// randomTOTPSecret is a new 160-bit TOTP secret in base32, as authenticator
+// apps expect it.
+func randomTOTPSecret() (string, error) {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b), nil
 }
 
 // runDemoProcess runs `awsmfa process` for the demo profile, the command its

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -118,5 +119,25 @@ func TestOneCommandTreeMatchesTheWholeTree(t *testing.T) {
 	}
 	if got := newRootCmd(IOStreams{}, Deps{}, "--debug", "process").Commands(); len(got) < len(subcommands) {
 		t.Errorf("a line starting with a flag built %d commands, want the whole tree", len(got))
+	}
+}
+
+func TestDemoSaysWhereTheCodeIsAsked(t *testing.T) {
+	if got := demoAskLine("auto", nil); !strings.HasPrefix(got, "A dialog has opened") {
+		t.Errorf("with a display: %q", got)
+	}
+	if got := demoAskLine("auto", errors.New("no display")); !strings.Contains(got, "on this terminal") {
+		t.Errorf("without a display: %q", got)
+	}
+	if got := demoAskLine("terminal", nil); strings.Contains(got, "dialog") {
+		t.Errorf("--prompt terminal: %q", got)
+	}
+}
+
+func TestCobraSuggestionIsOneSentence(t *testing.T) {
+	got := oneSentence("unknown command \"proces\" for \"awsmfa\"\n\nDid you mean this?\n\tprocess\n\tprofile\n")
+	want := `unknown command "proces"; did you mean "process" or "profile"? Run awsmfa --help for the list.`
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
