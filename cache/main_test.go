@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus"
+
+	"github.com/awsmfa/awsmfa/internal/testenv"
 )
 
 // childEnv selects a helper mode when the test binary re-executes itself.
@@ -17,7 +19,8 @@ const childEnv = "AWSMFA_TEST_CHILD"
 func TestMain(m *testing.M) {
 	switch os.Getenv(childEnv) {
 	case "":
-		os.Exit(m.Run())
+		// No test writes into the real home directory.
+		os.Exit(testenv.RunWithTempHome(m))
 	case "lock":
 		os.Exit(childLock())
 	case "filehit":

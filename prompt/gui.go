@@ -32,6 +32,7 @@ func (g *gui) ask(ctx context.Context, what, title, text string, extra ...zenity
 	if err := g.env.dialogProblem(); err != nil {
 		return "", fmt.Errorf("cannot show a dialog: %w; run from a desktop session or use the terminal prompt", err)
 	}
+	defer g.env.withoutSessionBus()()
 	return bounded(ctx, what, g.timeout, func(ctx context.Context) (string, error) {
 		opts := append([]zenity.Option{zenity.Title(title), zenity.Context(ctx)}, extra...)
 		answer, err := zenity.Entry(text, opts...)

@@ -158,3 +158,45 @@ func TestGUITimeoutClosesDialog(t *testing.T) {
 		t.Errorf("dialog still open after the timeout: window %s", out)
 	}
 }
+
+// With a display but no session bus (ssh -X, a bare X server), the dialog
+// starts no bus of its own: nothing appears in HOME (dbus-launch writes
+// ~/.dbus, the accessibility bus ~/.cache/at-spi), and the environment
+// awsmfa's other children inherit is as it was.
+func TestGUIWithoutSessionBusStartsNoBus(t *testing.T) {
+	startXvfb(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	os.Unsetenv("DBUS_SESSION_BUS_ADDRESS")
+	os.Unsetenv("NO_AT_BRIDGE")
+	done := askMFACode(newGUI(t, 0), Request{Profile: "nobus", MFASerial: "arn:aws:iam::123456789012:mfa/alice"})
+	win := awaitWindow(t, "awsmfa: MFA code for nobus")
+	pid := xdotool(t, "getwindowpid", win)
+	environ, err := os.ReadFile("/proc/" + pid + "/environ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"DBUS_SESSION_BUS_ADDRESS=disabled:", "NO_AT_BRIDGE=1"} {
+		if !strings.Contains("\x00"+string(environ)+"\x00", "\x00"+want+"\x00") {
+			t.Errorf("the dialog's environment lacks %s", want)
+		}
+	}
+	xdotool(t, "type", "123456")
+	xdotool(t, "key", "Return")
+	if a := await(t, done); a.err != nil || a.text != "123456" {
+		t.Fatalf("MFACode = %q, %v", a.text, a.err)
+	}
+	entries, err := os.ReadDir(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("the dialog left %s in HOME", filepath.Join(home, e.Name()))
+	}
+	if _, set := os.LookupEnv("DBUS_SESSION_BUS_ADDRESS"); set {
+		t.Error("DBUS_SESSION_BUS_ADDRESS stays set after the dialog: awsmfa's other children would inherit it")
+	}
+}
