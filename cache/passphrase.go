@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -153,13 +154,12 @@ func (u fileUnlock) unlock() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		switch u.check(v) {
-		case right:
-			return v, nil
-		case unknown:
-			// Nothing in the keyring can tell (only damaged items): the
-			// passphrase is taken, and from now on the check item tells.
-			_ = u.writeCheck(v)
+		if u.check(v) != wrong {
+			// From now on the check item tells, whatever the items are
+			// (a keyring made before it existed, or only damaged items).
+			if !u.hasCheck() {
+				_ = u.writeCheck(v)
+			}
 			return v, nil
 		}
 		msg = fmt.Sprintf("Wrong passphrase (try %d of %d). Enter the passphrase of the file keyring at %s", try+1, passphraseTries, u.dir)
@@ -170,7 +170,7 @@ func (u fileUnlock) unlock() (string, error) {
 func (u fileUnlock) askOne(msg string) (string, error) {
 	v, err := u.ask(msg)
 	if err != nil {
-		return "", fmt.Errorf("reading the file keyring passphrase: %w; set %s to skip the prompt", err, FilePassphraseEnv)
+		return "", fmt.Errorf("reading the file keyring passphrase: %w; unlock it once with `awsmfa unlock` in a terminal (it stays unlocked for the login session), or set %s", err, FilePassphraseEnv)
 	}
 	if v == "" {
 		// keyring treats "" as "not asked yet" and would ask again on every
@@ -190,7 +190,8 @@ const (
 
 // check tells whether pass decrypts the keyring: the check item when there
 // is one, else (a keyring made before it existed) the first item that
-// decides. Each try costs one key derivation, about 2 ms.
+// decides. Each try costs one key derivation, about 2 ms. It writes
+// nothing: a read with AWSMFA_FILE_PASSPHRASE leaves the keyring as it was.
 func (u fileUnlock) check(pass string) verdict {
 	ring := u.ring(u.dir, pass)
 	keys, err := ring.Keys()
@@ -205,13 +206,16 @@ func (u fileUnlock) check(pass string) verdict {
 			continue
 		}
 		if v := judge(getErr(ring, k)); v != unknown {
-			if v == right {
-				_ = u.writeCheck(pass)
-			}
 			return v
 		}
 	}
 	return unknown
+}
+
+// hasCheck tells whether the check item exists, from the file names only.
+func (u fileUnlock) hasCheck() bool {
+	keys, err := u.ring(u.dir, "").Keys()
+	return err == nil && slices.Contains(keys, checkKey)
 }
 
 func getErr(ring keyring.Keyring, key string) error {
