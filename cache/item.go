@@ -40,8 +40,12 @@ func (s *Store) get(key, what string) ([]byte, error) {
 		return nil, passErr
 	case errors.Is(err, keyring.ErrKeyNotFound):
 		return nil, fmt.Errorf("%w: no %s in the %s keyring", ErrNotFound, what, s.backend)
-	case err != nil && isWrongPassphrase(err):
-		return nil, fmt.Errorf("%w: %s (%s) was stored with another passphrase than the one the file keyring was unlocked with; run `awsmfa lock` and retry with that passphrase (or set %s to it)", ErrWrongPassphrase, what, key, FilePassphraseEnv)
+	case err != nil && s.backend == "file" && isWrongPassphrase(err):
+		dir := ""
+		if fr, ok := s.ring.(fileRing); ok {
+			dir = fr.dir
+		}
+		return nil, wrongPassphrase(dir, what)
 	case err != nil && s.undecodable(err):
 		return nil, s.corrupt(key, what)
 	case err != nil:

@@ -49,9 +49,10 @@ var ErrWrongPassphrase = errors.New("wrong file keyring passphrase")
 // too, since asking again in the same run would fail the same way.
 var filePass struct {
 	sync.Mutex
-	done  bool
-	value string
-	err   error
+	done   bool
+	value  string
+	source passSource
+	err    error
 }
 
 // fileUnlock obtains the file keyring's passphrase: from
@@ -75,31 +76,27 @@ func (u fileUnlock) promptFunc() keyring.PromptFunc {
 		if filePass.done {
 			return filePass.value, filePass.err
 		}
-		value, err := u.passphrase()
+		value, source, err := u.passphrase()
 		if err != nil {
 			err = &passphraseError{err}
 		}
-		filePass.done, filePass.value, filePass.err = true, value, err
+		filePass.done, filePass.value, filePass.source, filePass.err = true, value, source, err
 		return value, err
 	}
 }
 
-func (u fileUnlock) passphrase() (string, error) {
+// passphrase obtains it. One from the environment or remembered is not
+// checked here: that would cost every cache hit a second key derivation.
+// An item it does not decrypt says so instead (see Store.get).
+func (u fileUnlock) passphrase() (string, passSource, error) {
 	if v := os.Getenv(FilePassphraseEnv); v != "" {
-		if u.check(v) == wrong {
-			return "", fmt.Errorf("%w: %s does not unlock the file keyring at %s; set it to the passphrase the keyring was created with", ErrWrongPassphrase, FilePassphraseEnv, u.dir)
-		}
-		return v, nil
+		return v, fromEnv, nil
 	}
 	if v, err := recallPassphrase(rememberName(u.dir)); err == nil {
-		if u.check(v) != wrong {
-			return v, nil
-		}
-		// The keyring was made again with another passphrase since.
-		_ = forgetPassphrase(rememberName(u.dir))
+		return v, fromMemory, nil
 	}
 	if u.ask == nil {
-		return "", fmt.Errorf("the file keyring at %s is locked and there is no way to ask for its passphrase; run `awsmfa unlock` in a terminal, or set %s", u.dir, FilePassphraseEnv)
+		return "", typed, fmt.Errorf("the file keyring at %s is locked and there is no way to ask for its passphrase; run `awsmfa unlock` in a terminal, or set %s", u.dir, FilePassphraseEnv)
 	}
 	var v string
 	var err error
@@ -109,13 +106,39 @@ func (u fileUnlock) passphrase() (string, error) {
 		v, err = u.unlock()
 	}
 	if err != nil {
-		return "", err
+		return "", typed, err
 	}
 	if u.ttl >= 0 {
 		// Failing to remember costs a prompt next run; doctor says why.
 		_ = rememberPassphrase(rememberName(u.dir), v, cmp.Or(u.ttl, DefaultFileUnlockTTL))
 	}
-	return v, nil
+	return v, typed, nil
+}
+
+// passSource is where this process's file keyring passphrase came from.
+type passSource int
+
+const (
+	typed passSource = iota
+	fromEnv
+	fromMemory
+)
+
+// wrongPassphrase is the error for an item the passphrase in use does not
+// decrypt. A remembered passphrase that fails is forgotten (the keyring was
+// made again since), so that the next run asks.
+func wrongPassphrase(dir, what string) error {
+	filePass.Lock()
+	source := filePass.source
+	filePass.Unlock()
+	switch source {
+	case fromEnv:
+		return fmt.Errorf("%w: %s does not unlock the file keyring at %s; set it to the passphrase the keyring was created with", ErrWrongPassphrase, FilePassphraseEnv, dir)
+	case fromMemory:
+		_ = forgetPassphrase(rememberName(dir))
+		return fmt.Errorf("%w: the passphrase remembered for this login session does not unlock the file keyring at %s (was it made again?); it is forgotten now: run the command again and type the keyring's passphrase", ErrWrongPassphrase, dir)
+	}
+	return fmt.Errorf("%w: %s in the file keyring at %s was stored with another passphrase than the one typed; run `awsmfa lock`, then run the command again and type that passphrase", ErrWrongPassphrase, what, dir)
 }
 
 // create asks for the passphrase of a new keyring twice and stores the

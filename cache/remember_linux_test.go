@@ -81,7 +81,7 @@ func TestPassphraseRememberedUntilLocked(t *testing.T) {
 }
 
 // A remembered passphrase that no longer fits (the keyring was made again)
-// is dropped and asked for.
+// is dropped, and the next run asks.
 func TestStaleRememberedPassphraseIsAsked(t *testing.T) {
 	requireKeyctl(t)
 	dir := t.TempDir()
@@ -102,8 +102,18 @@ func TestStaleRememberedPassphraseIsAsked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A hit does not pay for checking a remembered passphrase: the item
+	// that it fails to decrypt says so, and it is forgotten.
+	if _, err := st.Keys("work"); !errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), "forgotten now") || len(a.asked) != 0 {
+		t.Fatalf("Keys with a stale remembered passphrase: %v after %d questions", err, len(a.asked))
+	}
+	resetPassphrase(t)
+	st, err = Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.Keys("work"); err != nil || len(a.asked) != 1 {
-		t.Fatalf("Keys: %v after %d questions", err, len(a.asked))
+		t.Fatalf("Keys in the next run: %v after %d questions", err, len(a.asked))
 	}
 	if got, err := recallPassphrase(rememberName(dir)); err != nil || got != "test passphrase" {
 		t.Fatalf("remembered now: %v", err)

@@ -20,7 +20,7 @@ func resetPassphrase(t *testing.T) {
 	t.Helper()
 	clear := func() {
 		filePass.Lock()
-		filePass.done, filePass.value, filePass.err = false, "", nil
+		filePass.done, filePass.value, filePass.source, filePass.err = false, "", typed, nil
 		filePass.Unlock()
 	}
 	clear()
