@@ -29,7 +29,7 @@ type sessionOptions struct {
 func (o *sessionOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVarP(&o.Profile, "profile", "p", "", "profile to serve (required)")
 	f.StringVar(&o.Prompt, "prompt", "auto", "how to ask for the MFA code: auto, gui, terminal or ykman (env AWSMFA_PROMPT); a profile's mfa_process wins")
-	f.DurationVar(&o.PromptTimeout, "prompt-timeout", prompt.DefaultTimeout, "give up on an unanswered prompt after this long (env AWSMFA_PROMPT_TIMEOUT)")
+	f.DurationVar(&o.PromptTimeout, "prompt-timeout", prompt.DefaultTimeout, "give up on a prompt not answered this long after awsmfa started, the wait for the next code window included: the Go SDKs kill a credential_process after 60s (env AWSMFA_PROMPT_TIMEOUT)")
 	f.StringVar(&o.YkmanAccount, "ykman-account", "", "OATH account --prompt ykman reads; default: the profile's mfa_serial (env AWSMFA_YKMAN_ACCOUNT)")
 	f.DurationVar(&o.Duration, "duration", process.DefaultDuration, "MFA session duration asked of STS, 15m to 36h; role sessions last duration_seconds, default and at most 1h when made with an MFA session (env AWSMFA_DURATION)")
 	f.DurationVar(&o.RefreshWindow, "refresh-window", 0, "refresh a cached session that has less than this left; 0 means "+process.DefaultRefreshWindow.String()+", at most half of the session (env AWSMFA_REFRESH_WINDOW)")
