@@ -149,4 +149,7 @@ func TestNoPromptWhenTheRunHasNoTimeLeft(t *testing.T) {
 	if n := len(f.prompt.asked); n != 1 {
 		t.Errorf("asked %d times, want 1", n)
 	}
+	if len(f.slept) != 0 {
+		t.Errorf("waited %v for a code window it could not use", f.slept)
+	}
 }

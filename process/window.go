@@ -41,6 +41,10 @@ func (o *Options) waitForNextCode(ctx context.Context, serial string) error {
 	}
 	next := time.Unix((last+1)*int64(codePeriod/time.Second), 0)
 	wait := next.Sub(now)
+	if !o.start.IsZero() && o.start.Add(o.PromptTimeout).Sub(next) < minAnswerTime {
+		// Waiting would leave no time to answer before the run's deadline.
+		return &errPromptDeadline{after: o.PromptTimeout}
+	}
 	o.Notef("a code from MFA device %s was accepted moments ago and STS takes each code once; waiting %ds for the next code", redact.Show(redact.ARN, serial), int64((wait+time.Second-1)/time.Second))
 	if err := o.Sleep(ctx, wait); err != nil {
 		return fmt.Errorf("stopped waiting for the next MFA code window: %w", err)
