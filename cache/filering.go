@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/99designs/keyring"
 )
@@ -24,6 +26,7 @@ type fileRing struct {
 }
 
 func (r fileRing) Set(item keyring.Item) error {
+	r.removeAbandonedWrites()
 	staging, err := os.MkdirTemp(r.dir, writePrefix+"*")
 	if err != nil {
 		return err
@@ -54,12 +57,33 @@ func (r fileRing) Set(item keyring.Item) error {
 	return os.Rename(filepath.Join(staging, name), filepath.Join(r.dir, name))
 }
 
+// abandonedAfter is how old a staging directory must be to count as left
+// by a process killed mid-write: a write takes milliseconds.
+const abandonedAfter = time.Minute
+
+// removeAbandonedWrites deletes staging directories that killed processes
+// left behind; they hold at most an encrypted copy of an item.
+func (r fileRing) removeAbandonedWrites() {
+	entries, err := os.ReadDir(r.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), writePrefix) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > abandonedAfter {
+			os.RemoveAll(filepath.Join(r.dir, e.Name()))
+		}
+	}
+}
+
 // Keys hides the staging directories of writes under way.
 func (r fileRing) Keys() ([]string, error) {
 	keys, err := r.Keyring.Keys()
 	out := keys[:0]
 	for _, k := range keys {
-		if len(k) < len(writePrefix) || k[:len(writePrefix)] != writePrefix {
+		if !strings.HasPrefix(k, writePrefix) {
 			out = append(out, k)
 		}
 	}

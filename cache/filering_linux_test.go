@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,5 +51,29 @@ func TestFailedWriteKeepsTheOldItem(t *testing.T) {
 		if fi, _ := e.Info(); fi.Size() == 0 || e.IsDir() {
 			t.Fatalf("left %s (%d bytes, dir %v) in the keyring", filepath.Join(dir, e.Name()), fi.Size(), e.IsDir())
 		}
+	}
+}
+
+// A staging directory left by a process killed mid-write is removed by a
+// later write once it is old, and never listed as an item.
+func TestAbandonedWriteIsCleanedUp(t *testing.T) {
+	dir := t.TempDir()
+	st := openFile(t, dir)
+	old := filepath.Join(dir, writePrefix+"killed")
+	if err := os.Mkdir(old, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.CountSessions([]string{"work"}); err != nil || n != 0 {
+		t.Fatalf("CountSessions: %d, %v", n, err)
+	}
+	if err := st.SetKeys("work", Keys{AccessKeyID: "AKIA", SecretAccessKey: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Fatalf("the abandoned staging directory is still there: %v", err)
 	}
 }
