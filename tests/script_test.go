@@ -207,12 +207,12 @@ func cmdPrompts(ts *testscript.TestScript, neg bool, args []string) {
 func condMissing(cond string) (bool, error) {
 	if cond == "nokeyctl" {
 		// [nokeyctl]: the kernel keyring cannot remember a passphrase here.
+		// A skip even under AWSMFA_REQUIRE_ALL=1, as for the keyctl
+		// backend: whether the kernel or a container's seccomp profile
+		// allows keyctl is not up to CI's packages.
 		state, err := cache.FileUnlock(cache.Config{FileDir: os.TempDir()})
 		if err != nil {
 			return false, err
-		}
-		if state.CannotRemember != "" && os.Getenv("AWSMFA_REQUIRE_ALL") == "1" {
-			return false, fmt.Errorf("the kernel keyring is required (AWSMFA_REQUIRE_ALL=1): %s", state.CannotRemember)
 		}
 		return state.CannotRemember != "", nil
 	}
