@@ -19,8 +19,9 @@ import (
 
 // Environment read by the bench prompt driver.
 const (
-	stubURLEnv   = "BENCH_STUB_URL"   // the stand-in that knows the codes
-	promptLogEnv = "BENCH_PROMPT_LOG" // one line per prompt: its duration in µs
+	stubURLEnv    = "BENCH_STUB_URL"   // the stand-in that knows the codes
+	promptLogEnv  = "BENCH_PROMPT_LOG" // one line per prompt: its duration in µs
+	passphraseEnv = "BENCH_PASSPHRASE" // what the bench prompt types for a passphrase
 )
 
 func main() {
@@ -56,6 +57,10 @@ func (benchPrompter) MFACode(ctx context.Context, req prompt.Request) (string, e
 	return code, nil
 }
 
+// Passphrase types BENCH_PASSPHRASE, for `unlock` of the file keyring.
 func (benchPrompter) Passphrase(context.Context, string) (string, error) {
-	return "", errors.New("the bench prompt knows no passphrase; set AWSMFA_FILE_PASSPHRASE")
+	if v := os.Getenv(passphraseEnv); v != "" {
+		return v, nil
+	}
+	return "", errors.New("the bench prompt knows no passphrase; set AWSMFA_FILE_PASSPHRASE or " + passphraseEnv)
 }

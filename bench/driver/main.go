@@ -14,6 +14,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/awsmfa/awsmfa/internal/stsstub"
@@ -133,6 +135,13 @@ func run(o options) error {
 	if peer != "" {
 		fmt.Printf("\n%s\n", peer)
 	}
+	if o.backend == "file" {
+		line, err := compareRemembered(o, w, hit)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\n%s\n", line)
+	}
 
 	res, floorWall, err := w.storms(o.benchBin, floor, o.storm, o.stormTries)
 	if err != nil {
@@ -162,6 +171,44 @@ func measurePeer(o options, w *workspace, hit command) (string, error) {
 		return "", fmt.Errorf("aws-vault comparison: %w", err)
 	}
 	return line, nil
+}
+
+// compareRemembered times a cache hit on the file keyring unlocked once
+// (`awsmfa unlock`: the passphrase in the kernel keyring) against one with
+// AWSMFA_FILE_PASSPHRASE, and counts the prompts of those hits: 0.
+func compareRemembered(o options, w *workspace, withEnv command) (string, error) {
+	var env []string
+	var passphrase string
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "AWSMFA_FILE_PASSPHRASE="); ok {
+			passphrase = v
+			continue
+		}
+		env = append(env, kv)
+	}
+	unlock := exec.Command(o.benchBin, "unlock")
+	unlock.Env = append(env[:len(env):len(env)], "AWSMFA_PROMPT=bench", "BENCH_PASSPHRASE="+passphrase)
+	if out, err := unlock.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("awsmfa unlock: %v: %s", err, out)
+	}
+	defer func() {
+		lock := exec.Command(o.benchBin, "lock")
+		lock.Env = env
+		// The passphrase must not outlive the benchmark in the kernel keyring.
+		if out, err := lock.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "driver: awsmfa lock: %v: %s\n", err, out)
+		}
+	}()
+	// No passphrase anywhere and no way to ask (no terminal, no display):
+	// a hit that needed to ask would fail. Both sides run alike.
+	remembered := command{path: o.awsmfa, args: withEnv.args, env: append(env[:len(env):len(env)], "AWSMFA_PROMPT=terminal", "DISPLAY="), noTerminal: true}
+	withEnv.noTerminal = true
+	r, e, err := interleave(remembered, withEnv, o.runs)
+	if err != nil {
+		return "", fmt.Errorf("hits with the remembered passphrase: %w", err)
+	}
+	return fmt.Sprintf("File keyring unlocked once (`awsmfa unlock`, passphrase in the kernel keyring): %d hits with no passphrase in the environment and no terminal, 0 prompts; hit %s vs %s with `AWSMFA_FILE_PASSPHRASE`, ratio **%.2f×**.",
+		o.runs, ms(r.median), ms(e.median), float64(r.median)/float64(e.median)), nil
 }
 
 // printMFACode prints the code the stand-in's device shows now.

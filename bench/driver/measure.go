@@ -18,6 +18,8 @@ type command struct {
 	// check judges what a run printed; nil accepts credential_process
 	// JSON as awsmfa and the floor print it.
 	check func(stdout []byte) error
+	// noTerminal runs it in a new session, without a controlling terminal.
+	noTerminal bool
 }
 
 // result of one run: wall time from start to exit.
@@ -40,6 +42,9 @@ func (c command) run() (sample, []byte, error) {
 func (c command) process() (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
 	cmd = exec.Command(c.path, c.args...)
 	cmd.Env = c.env
+	if c.noTerminal {
+		inNewSession(cmd)
+	}
 	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	return cmd, stdout, stderr
