@@ -23,9 +23,17 @@ type fileRing struct {
 	keyring.Keyring
 	dir  string
 	pass keyring.PromptFunc
+	// checked: pass is known to be the keyring's (the check item's own
+	// write); otherwise the first write checks it.
+	checked bool
 }
 
 func (r fileRing) Set(item keyring.Item) error {
+	if !r.checked {
+		if err := checkBeforeWrite(r.dir, r.pass); err != nil {
+			return err
+		}
+	}
 	r.removeAbandonedWrites()
 	staging, err := os.MkdirTemp(r.dir, writePrefix+"*")
 	if err != nil {

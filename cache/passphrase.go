@@ -49,17 +49,18 @@ var ErrWrongPassphrase = errors.New("wrong file keyring passphrase")
 // too, since asking again in the same run would fail the same way.
 var filePass struct {
 	sync.Mutex
-	done   bool
-	value  string
-	source passSource
-	err    error
+	done     bool
+	value    string
+	source   passSource
+	err      error
+	verified bool // the passphrase was checked against the keyring
 }
 
 // fileUnlock obtains the file keyring's passphrase: from
 // AWSMFA_FILE_PASSPHRASE, else remembered from an earlier run in this login
 // session (the kernel keyring on Linux, see remember_linux.go), else asked
-// through ask, and checked against the keyring before it is used or
-// remembered.
+// through ask. A typed one is checked against the keyring before it is used
+// or remembered; the others before the first write (see fileRing.Set).
 type fileUnlock struct {
 	dir string
 	ask func(prompt string) (string, error)
@@ -81,6 +82,7 @@ func (u fileUnlock) promptFunc() keyring.PromptFunc {
 			err = &passphraseError{err}
 		}
 		filePass.done, filePass.value, filePass.source, filePass.err = true, value, source, err
+		filePass.verified = source == typed
 		return value, err
 	}
 }
@@ -113,6 +115,31 @@ func (u fileUnlock) passphrase() (string, passSource, error) {
 		_ = rememberPassphrase(rememberName(u.dir), v, cmp.Or(u.ttl, DefaultFileUnlockTTL))
 	}
 	return v, typed, nil
+}
+
+// checkBeforeWrite makes sure a passphrase from the environment or from
+// memory is the keyring's before anything is encrypted with it: an item
+// written with another one would leave the keyring with two passphrases.
+// A read needs no check (an item that does not decrypt says so); a write is
+// rare enough to pay the one key derivation.
+func checkBeforeWrite(dir string, pass keyring.PromptFunc) error {
+	v, err := pass("")
+	if err != nil {
+		return err
+	}
+	filePass.Lock()
+	verified := filePass.verified
+	filePass.Unlock()
+	if verified {
+		return nil
+	}
+	if (fileUnlock{dir: dir}).check(v) == wrong {
+		return &passphraseError{wrongPassphrase(dir, "")}
+	}
+	filePass.Lock()
+	filePass.verified = true
+	filePass.Unlock()
+	return nil
 }
 
 // passSource is where this process's file keyring passphrase came from.
@@ -279,7 +306,7 @@ func (u fileUnlock) isNew() bool {
 }
 
 func (u fileUnlock) writeCheck(pass string) error {
-	ring := fileRing{Keyring: u.ring(u.dir, pass), dir: u.dir, pass: fixed(pass)}
+	ring := fileRing{Keyring: u.ring(u.dir, pass), dir: u.dir, pass: fixed(pass), checked: true}
 	return ring.Set(keyring.Item{Key: checkKey, Data: []byte("awsmfa"), Label: "awsmfa passphrase check"})
 }
 

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -86,5 +87,29 @@ func TestWrongPassphraseOnAKeyringWithoutCheckItem(t *testing.T) {
 	a := &answers{typed: []string{"typo", "test passphrase"}}
 	if _, err := openAsking(t, dir, a).Keys("work"); err != nil || len(a.asked) != 2 {
 		t.Fatalf("Keys: %v after %q", err, a.asked)
+	}
+}
+
+// A wrong AWSMFA_FILE_PASSPHRASE never encrypts anything: the keyring
+// would be left with items under two passphrases.
+func TestWrongEnvPassphraseNeverWrites(t *testing.T) {
+	dir := t.TempDir()
+	st := openFile(t, dir)
+	if err := st.SetKeys("work", Keys{AccessKeyID: "AKIA", SecretAccessKey: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadDir(dir)
+	resetPassphrase(t)
+	t.Setenv(FilePassphraseEnv, "not the passphrase")
+	st, err := Open(Config{Backend: "file", FileDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.SetSession(NewSessionKey("work"), testSession("a"))
+	if !errors.Is(err, ErrWrongPassphrase) || !strings.Contains(err.Error(), FilePassphraseEnv) {
+		t.Fatalf("SetSession with a wrong passphrase: %v", err)
+	}
+	if after, _ := os.ReadDir(dir); len(after) != len(before) {
+		t.Fatalf("the keyring went from %d to %d files", len(before), len(after))
 	}
 }
