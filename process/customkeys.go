@@ -1,19 +1,14 @@
 package process
 
-import "github.com/awsmfa/awsmfa/internal/awsconfig"
+import "github.com/awsmfa/awsmfa/internal/awsini"
 
-// customKey reads a key the AWS SDK's parser drops (such as mfa_process)
-// from the profile in the shared config file the SDK reads. A missing file
-// or key is "", nil.
+// customKey reads a key the AWS SDK's loader drops (such as mfa_process)
+// from the profile, with the SDK's grammar and its merging of the config
+// and credentials files. A missing file or key is "", nil.
 func customKey(profileName, key string) (string, error) {
-	path, err := awsconfig.ConfigPath()
+	files, err := awsini.Read()
 	if err != nil {
 		return "", err
 	}
-	f, err := awsconfig.Load(path)
-	if err != nil {
-		return "", err
-	}
-	v, _ := f.Get(profileName, key)
-	return v, nil
+	return files.Get(profileName, key), nil
 }

@@ -1,6 +1,8 @@
 package process
 
 import (
+	"github.com/awsmfa/awsmfa/internal/awsini"
+
 	"context"
 	"os"
 	"path/filepath"
@@ -120,13 +122,14 @@ func TestProfilesDerivedFrom(t *testing.T) {
 func TestProfilesDerivedFromAgreesWithPlan(t *testing.T) {
 	writeSharedFiles(t, derivedConfig+longChain("chain", 7, "work"), "")
 	o := &Options{Duration: DefaultDuration, RefreshWindow: DefaultRefreshWindow}
-	names, err := sharedProfileNames()
+	files, err := awsini.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
+	names := files.Profiles()
 	servedBy := map[string][]string{} // profile -> the profiles plan passes through
 	for _, name := range names {
-		p, err := loadProfile(name)
+		p, err := loadProfile(context.Background(), name)
 		if err != nil {
 			continue
 		}
@@ -192,7 +195,7 @@ func TestProfilesDerivedFromWithoutFiles(t *testing.T) {
 	}
 }
 
-// Files that cannot be read, and an environment the SDK refuses, are
+// Files that cannot be read, or hold a line the SDK skips, are
 // errors: finding nothing would leave stale sessions without a word.
 func TestProfilesDerivedFromReportsWhatItCannotRead(t *testing.T) {
 	const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -202,16 +205,9 @@ func TestProfilesDerivedFromReportsWhatItCannotRead(t *testing.T) {
 		t.Errorf("a line the parser refuses: %v; want an error naming the line, not its content", err)
 	}
 
-	writeSharedFiles(t, derivedConfig, "")
-	t.Setenv("AWS_MAX_ATTEMPTS", "three")
-	if _, err := ProfilesDerivedFrom("work"); err == nil || !strings.Contains(err.Error(), "AWS_MAX_ATTEMPTS") {
-		t.Errorf("a refused environment variable: %v; want an error naming it", err)
-	}
-	t.Setenv("AWS_MAX_ATTEMPTS", "")
-
 	dir := t.TempDir()
 	t.Setenv("AWS_CONFIG_FILE", dir) // a directory, not a file
-	if _, err := ProfilesDerivedFrom("work"); err == nil || !strings.Contains(err.Error(), dir) {
+	if _, err := ProfilesDerivedFrom("work"); err == nil || !strings.Contains(err.Error(), "is a directory") || !strings.Contains(err.Error(), "AWS_CONFIG_FILE") {
 		t.Errorf("a config path that is a directory: %v; want an error naming it", err)
 	}
 }

@@ -130,6 +130,9 @@ func (o *Options) setDefaults() {
 	if o.Debugf == nil {
 		o.Debugf = func(string, ...any) {}
 	}
+	if o.STSTimeout <= 0 {
+		o.STSTimeout = DefaultSTSTimeout
+	}
 }
 
 // sleep waits for d or until ctx is done.
@@ -168,8 +171,7 @@ func Credentials(ctx context.Context, o Options) (cache.Session, error) {
 		return cache.Session{}, err
 	}
 	o.start = o.Now()
-	ctx = withSTSCall(ctx, o.STSTimeout, o.Notef)
-	p, err := loadProfile(o.Profile)
+	p, err := loadProfile(ctx, o.Profile)
 	if err != nil {
 		return cache.Session{}, err
 	}
@@ -191,7 +193,7 @@ func (o *Options) userSession(ctx context.Context, t *target) (cache.Session, er
 		}
 		return o.withMFACode(ctx, t.p, func(ctx context.Context, code string) (cache.Session, error) {
 			start := o.Now()
-			sess, err := getSessionToken(ctx, t.p, keys, code, o.Duration)
+			sess, err := o.getSessionToken(ctx, t.p, keys, code)
 			o.Debugf("GetSessionToken took %v", o.Now().Sub(start).Round(time.Millisecond))
 			return sess, err
 		})
@@ -305,11 +307,11 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 	if err := o.checkGaveUp(p.MFASerial); err != nil {
 		return cache.Session{}, err
 	}
-	if err := o.waitForNextCode(ctx, p.MFASerial); err != nil {
-		return cache.Session{}, err
-	}
 	req := prompt.Request{Profile: p.Name, MFASerial: p.MFASerial}
 	for try, typos := 1, 0; ; {
+		if err := o.waitForNextCode(ctx, p.MFASerial, try == 1 && typos == 0); err != nil {
+			return cache.Session{}, err
+		}
 		code, err := o.ask(ctx, prompter, req)
 		if errors.Is(err, prompt.ErrInvalidCode) && typos < maxTypos {
 			// A typo never reaches STS and costs no try: say what was
@@ -333,6 +335,7 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 		sess, err := call(callCtx, code)
 		cancel()
 		var rejected *codeRejectedError
+		var maybeSpent *codeMaybeSpentError
 		switch {
 		case err == nil:
 			o.codeAccepted(p.MFASerial)
@@ -340,6 +343,13 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 		case errors.As(err, &rejected) && try < MaxTries:
 			try++
 			req.Retry = rejected.Message
+		case errors.As(err, &maybeSpent) && try < MaxTries:
+			// STS may have taken the code without its answer reaching us:
+			// the same code again would be refused as spent.
+			try++
+			o.codeAccepted(p.MFASerial)
+			req.Retry = "STS did not answer for sure, and may have used that code; enter the next one"
+			o.Debugf("%s: %v; asking for the next code", p.Name, err)
 		case errors.As(err, &rejected):
 			o.rememberGaveUp(p.MFASerial)
 			return cache.Session{}, fmt.Errorf("STS rejected %d MFA codes for %s (%s); check the device's clock and that mfa_serial names the device you read the code from", MaxTries, redact.Show(redact.ARN, p.MFASerial), rejected.Message)

@@ -377,7 +377,7 @@ func TestAWaitForAnotherProcessIsExplained(t *testing.T) {
 	f := newFixture(t)
 	o := f.opts
 	o.setDefaults()
-	p, err := loadProfile("work")
+	p, err := loadProfile(context.Background(), "work")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +426,7 @@ func TestUnopenableConfigFileIsReportedAsItself(t *testing.T) {
 	}
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(notADir, "config"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(notADir, "credentials"))
-	_, err := loadProfile("work")
+	_, err := loadProfile(context.Background(), "work")
 	if err == nil || !strings.Contains(err.Error(), `profile "work" cannot be read:`) || strings.Contains(err.Error(), "add a [profile") {
 		t.Errorf("error %v; want the file that cannot be read", err)
 	}

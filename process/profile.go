@@ -1,20 +1,24 @@
 package process
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/awsmfa/awsmfa/internal/awsconfig"
-	"github.com/awsmfa/awsmfa/internal/sharedconfig"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/awsmfa/awsmfa/internal/awsclient"
+	"github.com/awsmfa/awsmfa/internal/awsini"
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
-// defaultRegion is where STS calls go when the profile names no region;
-// GetSessionToken is served by every regional endpoint and the global one.
-const defaultRegion = "us-east-1"
-
-// profile is what awsmfa needs from one profile of the shared config files.
+// profile is what awsmfa needs from one profile, as the AWS SDK for Go
+// resolved it (awsclient.Load): AWS_CONFIG_FILE, AWS_REGION,
+// endpoint_url, AWS_ENDPOINT_URL(_STS), [services] and the rest mean what
+// they mean to every other SDK.
 type profile struct {
 	Name      string
 	MFASerial string
@@ -32,49 +36,91 @@ type profile struct {
 	RoleSessionName string
 	RoleDuration    time.Duration // duration_seconds; 0 when not set
 
-	settings sharedconfig.Settings
+	aws *awsclient.Profile
 }
 
-// loadProfile reads the named profile as the AWS SDK for Go does, so that
-// AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_REGION, endpoint_url,
-// AWS_ENDPOINT_URL(_STS) and the [services] section mean what they mean to
-// every other SDK. The credential chain is never resolved: the profile's
-// credential_process is awsmfa itself.
-func loadProfile(name string) (profile, error) {
-	s, err := sharedconfig.Load(name)
+// loadProfile resolves the named profile and its source_profile chain
+// from one read of the shared files. The credential chain is never
+// resolved: the profile's credential_process is awsmfa itself.
+func loadProfile(ctx context.Context, name string) (profile, error) {
+	ap, err := awsclient.Load(ctx, name)
 	if err != nil {
-		var missing *sharedconfig.ProfileNotExistError
-		var badSource *sharedconfig.SourceProfileError
-		switch {
-		case errors.As(err, &missing) && (missing.Profile != name || missing.Unwrap() != nil):
-			// A missing source_profile, or a file that could not be read
-			// or parsed: the error says which and what to fix.
-			return profile{}, err
-		case errors.As(err, &missing):
-			return profile{}, missingProfile(name)
-		case errors.As(err, &badSource):
-			return profile{}, fmt.Errorf("profile %q uses source_profile %q, which has no credentials the AWS SDKs recognise; give [profile %s] the line credential_process = awsmfa process --profile %s (awsmfa keeps its keys in the keyring)", name, badSource.SourceProfile, badSource.SourceProfile, badSource.SourceProfile)
-		}
-		return profile{}, fmt.Errorf("reading AWS config for profile %q: %w", name, err)
+		return profile{}, ConfigError(name, err)
 	}
+	if err := ap.CheckSTSEndpoint(); err != nil {
+		return profile{}, fmt.Errorf("profile %q: %w", name, err)
+	}
+	return profileOf(ap), nil
+}
+
+func profileOf(ap *awsclient.Profile) profile {
+	sc := ap.Shared
 	p := profile{
-		Name:            name,
-		MFASerial:       s.MFASerial,
-		Region:          s.Region,
-		RegionSet:       s.Region != "",
-		Endpoint:        s.Endpoint("STS", "sts"),
-		RoleARN:         s.RoleARN,
-		SourceProfile:   s.SourceProfile,
-		CredentialSrc:   s.CredentialSource,
-		ExternalID:      s.ExternalID,
-		RoleSessionName: s.RoleSessionName,
-		RoleDuration:    s.RoleDuration,
-		settings:        s,
+		Name:            ap.Name,
+		MFASerial:       sc.MFASerial,
+		Region:          ap.Config.Region,
+		RegionSet:       ap.RegionSet,
+		Endpoint:        ap.ConfiguredSTSEndpoint(),
+		RoleARN:         sc.RoleARN,
+		SourceProfile:   sc.SourceProfileName,
+		CredentialSrc:   sc.CredentialSource,
+		ExternalID:      sc.ExternalID,
+		RoleSessionName: sc.RoleSessionName,
+		aws:             ap,
 	}
-	if p.Region == "" {
-		p.Region = defaultRegion
+	if sc.RoleDurationSeconds != nil {
+		p.RoleDuration = *sc.RoleDurationSeconds
 	}
-	return p, nil
+	return p
+}
+
+// source is p's source_profile, from the same read of the files. The SDK
+// does not follow source_profile from a profile that has static keys in
+// the files (it would use those keys), nor from one it saw already in the
+// chain; awsmfa serves such a profile as a role too, so it loads it again.
+func (p profile) source(ctx context.Context) (profile, error) {
+	if src := p.aws.Source(); src != nil {
+		return profileOf(src), nil
+	}
+	return loadProfile(ctx, p.SourceProfile)
+}
+
+// ConfigError says what to fix about a profile awsclient.Load could not
+// load, in one line.
+func ConfigError(name string, err error) error {
+	var missing *awsclient.ProfileNotFoundError
+	var badSource config.SharedConfigAssumeRoleError
+	var missingSource config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &missing):
+		return missingProfile(name)
+	case errors.As(err, &badSource) && errors.As(err, &missingSource):
+		return fmt.Errorf("profile %q names source_profile %s, which is not in the AWS config files; add a section for it or fix source_profile", name, redact.Quote(redact.Name, missingSource.Profile))
+	case errors.As(err, &badSource):
+		return fmt.Errorf("profile %q uses source_profile %q, which has no credentials the AWS SDKs recognise; give [profile %s] the line credential_process = awsmfa process --profile %s (awsmfa keeps its keys in the keyring)", name, badSource.Profile, badSource.Profile, badSource.Profile)
+	}
+	return fmt.Errorf("the AWS SDK cannot load profile %q: %s; fix that setting", name, oneLine(err.Error()))
+}
+
+// oneLine keeps a message from the SDK on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// missingProfile says how to add the profile that is not there, or, when a
+// line of the files is one the SDK skips (a broken section header loses its
+// profile), which line to fix.
+func missingProfile(name string) error {
+	files, err := awsini.Read()
+	if err != nil {
+		return err
+	}
+	if problem := files.Problem(); problem != nil {
+		return fmt.Errorf("profile %q cannot be read: %w", name, problem)
+	}
+	shown := make([]string, 0, 2)
+	for _, p := range files.Paths() {
+		shown = append(shown, redact.Show(redact.Path, p))
+	}
+	return fmt.Errorf("profile %q is not in the AWS config files (%s); add a [profile %s] section with mfa_serial and credential_process", name, strings.Join(shown, ", "), name)
 }
 
 // cacheSettings lists every setting that changes which session STS would
@@ -91,19 +137,10 @@ func (p profile) cacheSettings(duration time.Duration) []string {
 // Region returns the region the named profile (or AWS_REGION) sets, and
 // false when none is set: export and exec hand a region on only when the
 // user chose one.
-func Region(profileName string) (string, bool, error) {
-	p, err := loadProfile(profileName)
+func Region(ctx context.Context, profileName string) (string, bool, error) {
+	p, err := loadProfile(ctx, profileName)
 	if err != nil {
 		return "", false, err
 	}
 	return p.Region, p.RegionSet, nil
-}
-
-// missingProfile says how to add the profile that is not there.
-func missingProfile(name string) error {
-	path, err := awsconfig.ConfigPath()
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("profile %q is not in the AWS config files (%s); add a [profile %s] section with mfa_serial and credential_process", name, path, name)
 }

@@ -77,7 +77,7 @@ func (o *Options) plan(ctx context.Context, p profile, from *target) (*target, e
 		return nil, fmt.Errorf("profile %q has role_arn but no source_profile; add source_profile = the profile that holds your IAM user's mfa_serial", p.Name)
 	}
 	t := &target{kind: role, p: p, depth: depth}
-	srcProfile, err := loadProfile(p.SourceProfile)
+	srcProfile, err := p.source(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func (o *Options) roleSession(ctx context.Context, t *target) (cache.Session, er
 		}
 		call := func(ctx context.Context, code string) (cache.Session, error) {
 			start := o.Now()
-			sess, err := assumeRole(ctx, t.p, creds, t.source.p.Name, in, code)
+			sess, err := o.assumeRole(ctx, t.p, creds, t.source.p.Name, in, code)
 			o.Debugf("AssumeRole %s took %v", redact.Show(redact.ARN, t.p.RoleARN), o.Now().Sub(start).Round(time.Millisecond))
 			return sess, err
 		}

@@ -31,7 +31,9 @@ func step(t time.Time) int64 { return t.Unix() / int64(codePeriod/time.Second) }
 // waitForNextCode sleeps until the window after the one in which STS last
 // accepted a code for serial, telling the user why; it returns at once when
 // no code was accepted in the current window.
-func (o *Options) waitForNextCode(ctx context.Context, serial string) error {
+// A wait before a try after the first is only logged: the prompt that
+// follows says why.
+func (o *Options) waitForNextCode(ctx context.Context, serial string, note bool) error {
 	last, ok := o.lastAcceptedStep(serial)
 	now := o.Now()
 	// Only a code from this very window matters. A recorded window in the
@@ -45,7 +47,11 @@ func (o *Options) waitForNextCode(ctx context.Context, serial string) error {
 		// Waiting would leave no time to answer before the run's deadline.
 		return &errPromptDeadline{after: o.PromptTimeout}
 	}
-	o.Notef("a code from MFA device %s was accepted moments ago and STS takes each code once; waiting %ds for the next code", redact.Show(redact.ARN, serial), int64((wait+time.Second-1)/time.Second))
+	say := o.Debugf
+	if note {
+		say = o.Notef
+	}
+	say("a code from MFA device %s was accepted moments ago and STS takes each code once; waiting %ds for the next code", redact.Show(redact.ARN, serial), int64((wait+time.Second-1)/time.Second))
 	if err := o.Sleep(ctx, wait); err != nil {
 		return fmt.Errorf("stopped waiting for the next MFA code window: %w", err)
 	}

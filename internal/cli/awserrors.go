@@ -9,6 +9,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsclient"
 )
 
 // explainAWSError turns a failed IAM or STS call made with a profile's
@@ -30,9 +31,12 @@ func explainAWSError(call string, err error, profile string, keys cache.Keys) er
 		return fmt.Errorf("%s failed: %s: %s", call, code, msg)
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s: cancelled", call)
+		return fmt.Errorf("%s was cancelled", call)
 	}
-	return fmt.Errorf("%s: %w; check your network and the endpoint settings (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, endpoint_url)", call, err)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s got no answer in time; check your network and retry", call)
+	}
+	return fmt.Errorf("%s failed: %v; check your network and the endpoint settings (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, endpoint_url)", call, awsclient.RootCause(err))
 }
 
 // apiErrorCode is the AWS error code of err, or "".

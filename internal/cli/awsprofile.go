@@ -1,52 +1,30 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 
-	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
-	"github.com/awsmfa/awsmfa/internal/awsquery"
-	"github.com/awsmfa/awsmfa/internal/sharedconfig"
 )
 
-// defaultRegion is used when the profile names none; IAM is global and STS
-// answers GetCallerIdentity in every region.
-const defaultRegion = "us-east-1"
-
-// profileSettings resolves the profile as the AWS SDKs do (so region,
+// awsProfile resolves the profile as the AWS SDKs do (so region,
 // endpoint_url and AWS_ENDPOINT_URL_IAM/_STS mean what they mean to every
 // SDK). A profile not yet in the files (setup writes it later) gets the
 // environment's settings only.
-func profileSettings(profile string) (sharedconfig.Settings, error) {
-	s, err := sharedconfig.Load(profile)
-	var missing *sharedconfig.ProfileNotExistError
-	if errors.As(err, &missing) && missing.Profile == profile {
-		s, err = sharedconfig.LoadEnv(profile)
+func awsProfile(ctx context.Context, profile string) (*awsclient.Profile, error) {
+	p, err := awsclient.Load(ctx, profile)
+	var missing *awsclient.ProfileNotFoundError
+	if errors.As(err, &missing) {
+		p, err = awsclient.LoadEnv(ctx, profile)
 	}
 	if err != nil {
-		return sharedconfig.Settings{}, fmt.Errorf("reading AWS settings for profile %q: %w", profile, err)
+		return nil, fmt.Errorf("the AWS SDK cannot load the settings of profile %q: %s; fix that setting", profile, oneLine(err.Error()))
 	}
-	if s.Region == "" {
-		s.Region = defaultRegion
-	}
-	return s, nil
-}
-
-// queryOptions are the options of an IAM or STS client for the settings s
-// that signs with keys.
-func queryOptions(s sharedconfig.Settings, service string, keys cache.Keys) awsquery.Options {
-	return awsquery.Options{
-		Region:       s.Region,
-		Endpoint:     s.Endpoint(service, strings.ToLower(service)),
-		UseFIPS:      s.UseFIPSEndpoint,
-		UseDualStack: s.UseDualStackEndpoint,
-		CABundle:     s.CABundle,
-		MaxAttempts:  s.MaxAttempts,
-		Credentials:  awsquery.StaticCredentials(keys.AccessKeyID, keys.SecretAccessKey, ""),
-	}
+	return p, nil
 }
 
 // loadConfigFile reads ~/.aws/config (or where AWS_CONFIG_FILE points) as

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -17,7 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
-	"github.com/awsmfa/awsmfa/internal/awsquery"
+	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/qrterm"
 	"github.com/awsmfa/awsmfa/internal/stsstub"
 )
@@ -145,19 +148,16 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	if err := json.Unmarshal(first, &creds); err != nil {
 		return fmt.Errorf("reading the credentials awsmfa process printed: %w", err)
 	}
-	client, err := awsquery.NewSTS(awsquery.Options{
-		Region:      "us-east-1",
-		Endpoint:    srv.URL(),
-		Credentials: awsquery.StaticCredentials(creds.AccessKeyId, creds.SecretAccessKey, creds.SessionToken),
+	client := sts.New(sts.Options{
+		Region:       awsclient.DefaultRegion,
+		BaseEndpoint: aws.String(srv.URL()),
+		Credentials:  awsclient.Static(creds.AccessKeyId, creds.SecretAccessKey, creds.SessionToken),
 	})
+	id, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return err
+		return fmt.Errorf("GetCallerIdentity with the session awsmfa printed failed: %v", awsclient.RootCause(err))
 	}
-	id, err := client.GetCallerIdentity(ctx)
-	if err != nil {
-		return fmt.Errorf("GetCallerIdentity with the session awsmfa printed failed: %w", err)
-	}
-	fmt.Fprintf(out, "Caller identity: %s (account %s)\n\n", id.Arn, id.Account)
+	fmt.Fprintf(out, "Caller identity: %s (account %s)\n\n", aws.ToString(id.Arn), aws.ToString(id.Account))
 
 	fmt.Fprintf(out, "Running `awsmfa process --profile %s` again: served from the keyring cache, no dialog:\n", demoProfile)
 	again, err := runDemoProcess(ctx, self, streams)

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsclient"
 )
 
 func TestDoctorResolvesTheSTSEndpointAsTheSDKDoes(t *testing.T) {
@@ -26,22 +28,22 @@ func TestDoctorResolvesTheSTSEndpointAsTheSDKDoes(t *testing.T) {
 		"plain": "https://sts.eu-west-1.amazonaws.com",
 	} {
 		d := &profileDoctor{name: profile}
-		client, err := d.stsClient(cache.Keys{})
+		client, err := d.stsClient(context.Background(), cache.Keys{})
 		if err != nil {
 			t.Errorf("%s: %v", profile, err)
 			continue
 		}
-		if got := client.Endpoint(); got != want {
+		if got := awsclient.STSEndpoint(context.Background(), client); got != want {
 			t.Errorf("%s: got %q; want %q", profile, got, want)
 		}
 	}
 	t.Setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
 	d := &profileDoctor{name: "plain"}
-	client, err := d.stsClient(cache.Keys{})
+	client, err := d.stsClient(context.Background(), cache.Keys{})
 	if err != nil {
 		t.Fatalf("override: %v", err)
 	}
-	if got := client.Endpoint(); got != "http://127.0.0.1:9" {
+	if got := awsclient.STSEndpoint(context.Background(), client); got != "http://127.0.0.1:9" {
 		t.Errorf("override: got %q", got)
 	}
 }

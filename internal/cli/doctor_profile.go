@@ -1,20 +1,23 @@
 package cli
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
-	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/redact"
-	"github.com/awsmfa/awsmfa/internal/sharedconfig"
+	"github.com/awsmfa/awsmfa/process"
 )
 
 // profileDoctor runs the checks of one profile.
@@ -24,6 +27,8 @@ type profileDoctor struct {
 	cfg, creds *awsconfig.File
 	store      *cache.Store
 	timeout    time.Duration
+	// profile is the profile as the SDK resolved it; nil when it could not.
+	profile *awsclient.Profile
 }
 
 func (d *profileDoctor) run(ctx context.Context) {
@@ -51,23 +56,26 @@ func (d *profileDoctor) checkProfile(ctx context.Context) bool {
 		d.r.fail("profile", "no [profile %s] in %s; create it with: awsmfa setup --profile %s", d.name, redact.Show(redact.Path, path), d.name)
 		return false
 	}
-	sc, err := sharedconfig.Load(d.name)
-	var missing *sharedconfig.ProfileNotExistError
-	var badSource *sharedconfig.SourceProfileError
+	var serial string
+	p, err := awsclient.Load(ctx, d.name)
+	var missing *awsclient.ProfileNotFoundError
+	var badSource config.SharedConfigAssumeRoleError
 	switch {
 	case errors.As(err, &missing) || errors.As(err, &badSource):
-		d.r.fail("profile", "%v", err) // says what to fix
+		d.r.fail("profile", "%v", process.ConfigError(d.name, err)) // says what to fix
 		return false
 	case err != nil:
 		// A setting the SDKs refuse, often an AWS_* variable: every AWS
 		// call fails, but the checks below still tell something.
-		d.r.fail("settings", "%v", err)
-		sc.MFASerial, _ = d.cfg.Get(d.name, "mfa_serial")
+		d.r.fail("settings", "%v", process.ConfigError(d.name, err))
+		serial, _ = d.cfg.Get(d.name, "mfa_serial")
 	default:
-		d.r.ok("profile", "resolves as the AWS SDKs would; region %s", regionSource(sc.Region))
+		d.profile = p
+		serial = p.Shared.MFASerial
+		d.r.ok("profile", "resolves as the AWS SDKs would; region %s", regionSource(p))
 	}
 
-	switch serial := sc.MFASerial; {
+	switch {
 	case serial == "":
 		d.r.fail("mfa_serial", "profile %q has no mfa_serial; enrol a device with: awsmfa mfa enroll --profile %s (or add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE)", d.name, d.name)
 	case !mfaSerialPattern().MatchString(serial):
@@ -169,37 +177,42 @@ func (d *profileDoctor) checkKeys() (cache.Keys, bool) {
 }
 
 // stsClient is an STS client for the profile's settings, signing with
-// keys; its Endpoint is where the profile's STS calls go, resolved by the
-// SDK's rules (partition, FIPS, dual-stack, overrides).
-func (d *profileDoctor) stsClient(keys cache.Keys) (*awsquery.Client, error) {
-	s, err := profileSettings(d.name)
-	if err != nil {
-		return nil, err
+// keys, that tries once: doctor reports, it does not insist.
+func (d *profileDoctor) stsClient(ctx context.Context, keys cache.Keys) (*sts.Client, error) {
+	p := d.profile
+	if p == nil {
+		var err error
+		if p, err = awsProfile(ctx, d.name); err != nil {
+			return nil, err
+		}
 	}
-	o := queryOptions(s, "STS", keys)
-	o.MaxAttempts = 1
-	client, err := awsquery.NewSTS(o)
-	if err != nil {
-		return nil, fmt.Errorf("profile %q: %w", d.name, err)
-	}
-	return client, nil
+	return sts.NewFromConfig(p.Config, func(o *sts.Options) {
+		o.Credentials = awsclient.Static(keys.AccessKeyID, keys.SecretAccessKey, "")
+		o.RetryMaxAttempts = 1
+	}), nil
 }
 
 // checkSTS sends one unsigned request to the profile's STS endpoint: any
 // answer proves it reachable, and its Date header shows the clock skew. It
 // reports whether the clock is close enough for signed requests.
 func (d *profileDoctor) checkSTS(ctx context.Context) bool {
-	client, err := d.stsClient(cache.Keys{})
+	client, err := d.stsClient(ctx, cache.Keys{})
 	if err != nil {
 		d.r.fail("sts", "%v", err)
 		return false
 	}
-	endpoint := client.Endpoint()
+	if d.profile != nil {
+		if err := d.profile.CheckSTSEndpoint(); err != nil {
+			d.r.fail("sts", "%v", err)
+			return false
+		}
+	}
+	endpoint := awsclient.STSEndpoint(ctx, client)
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
-	probe, err := client.Probe(ctx)
+	probe, err := probeSTS(ctx, client)
 	if err != nil {
-		d.r.fail("sts", "cannot reach STS at %s: %v; check the network, proxy settings, AWS_CA_BUNDLE and AWS_ENDPOINT_URL_STS / endpoint_url", endpoint, rootCauseOf(err))
+		d.r.fail("sts", "cannot reach STS at %s: %v; check the network, proxy settings, AWS_CA_BUNDLE and AWS_ENDPOINT_URL_STS / endpoint_url", endpoint, awsclient.RootCause(err))
 		return false
 	}
 	sent, received := probe.Sent, probe.Received
@@ -233,19 +246,19 @@ func (d *profileDoctor) reportSkew(skew time.Duration) bool {
 
 // checkCallerIdentity proves the stored key works, without an MFA code.
 func (d *profileDoctor) checkCallerIdentity(ctx context.Context, keys cache.Keys) {
-	client, err := d.stsClient(keys)
+	client, err := d.stsClient(ctx, keys)
 	if err != nil {
 		d.r.fail("key valid", "%v", err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
-	out, err := client.GetCallerIdentity(ctx)
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		d.r.fail("key valid", "%v", explainAWSError("STS GetCallerIdentity", err, d.name, keys))
 		return
 	}
-	d.r.ok("key valid", "STS accepts access key %s as %s", keys.MaskedID(), out.Arn)
+	d.r.ok("key valid", "STS accepts access key %s as %s", keys.MaskedID(), aws.ToString(out.Arn))
 }
 
 func (d *profileDoctor) checkSession() {
@@ -268,26 +281,17 @@ func (d *profileDoctor) checkSession() {
 	}
 }
 
-// rootCauseOf drops the layers of wrapping around a network error.
-func rootCauseOf(err error) error {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return uerr.Err
-	}
-	return err
-}
-
 // regionSource is the region, as redact allows it to be shown, and, when
 // it is not the profile's own, where it comes from.
-func regionSource(region string) string {
-	shown := redact.Show(redact.Region, region)
+func regionSource(p *awsclient.Profile) string {
+	shown := redact.Show(redact.Region, p.Config.Region)
 	switch {
+	case !p.RegionSet:
+		return shown + " (default)"
 	case os.Getenv("AWS_REGION") != "":
 		return shown + " (from AWS_REGION)"
 	case os.Getenv("AWS_DEFAULT_REGION") != "":
 		return shown + " (from AWS_DEFAULT_REGION)"
-	case region == "":
-		return defaultRegion + " (default)"
 	}
 	return shown
 }

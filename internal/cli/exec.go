@@ -75,7 +75,7 @@ func runExec(ctx context.Context, g *globalOptions, o *sessionOptions, args []st
 	if err != nil {
 		return err
 	}
-	region, regionSet, err := process.Region(o.Profile)
+	region, regionSet, err := process.Region(ctx, o.Profile)
 	if err != nil {
 		return err
 	}

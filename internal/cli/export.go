@@ -65,7 +65,7 @@ func runExport(ctx context.Context, g *globalOptions, o *exportOptions, streams 
 	if format == "json" {
 		return process.WriteJSON(streams.Out, sess)
 	}
-	region, regionSet, err := process.Region(o.Profile)
+	region, regionSet, err := process.Region(ctx, o.Profile)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
 	"context"
 	"errors"
 	"fmt"
@@ -12,8 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
-	"github.com/awsmfa/awsmfa/internal/awsquery"
 	"github.com/awsmfa/awsmfa/internal/qrterm"
 	"github.com/awsmfa/awsmfa/prompt"
 )
@@ -82,30 +86,34 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 	if err != nil {
 		return err
 	}
-	client, err := iamClient(o.Profile, keys)
+	client, err := iamClient(ctx, o.Profile, keys)
 	if err != nil {
 		return err
 	}
-	user, err := client.GetUser(ctx)
+	got, err := client.GetUser(ctx, &iam.GetUserInput{})
 	if err != nil {
 		return explainAWSError("IAM GetUser", err, o.Profile, keys)
 	}
-	if user.UserName == "" {
-		return fmt.Errorf("the keys of profile %q belong to %s, not to an IAM user; awsmfa enrols MFA devices for IAM users", o.Profile, user.Arn)
+	if got.User == nil || aws.ToString(got.User.UserName) == "" || strings.HasSuffix(aws.ToString(got.User.Arn), ":root") {
+		return fmt.Errorf("the keys of profile %q belong to %s, not to an IAM user; awsmfa enrols MFA devices for IAM users", o.Profile, userARN(got.User))
 	}
-	userName := user.UserName
+	userName, userArn := aws.ToString(got.User.UserName), aws.ToString(got.User.Arn)
 	name := o.DeviceName
 	if name == "" {
 		name = userName
 	}
-	dev, err := client.CreateVirtualMFADevice(ctx, name)
+	created, err := client.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
 	if apiErrorCode(err) == "EntityAlreadyExists" {
-		return fmt.Errorf("IAM already has a virtual MFA device named %q in this account (an earlier enrolment?); pass --device-name with another name, or delete the old one with: aws iam delete-virtual-mfa-device --serial-number %s", name, mfaARN(user.Arn, name))
+		return fmt.Errorf("IAM already has a virtual MFA device named %q in this account (an earlier enrolment?); pass --device-name with another name, or delete the old one with: aws iam delete-virtual-mfa-device --serial-number %s", name, mfaARN(userArn, name))
 	}
 	if err != nil {
 		return explainAWSError("IAM CreateVirtualMFADevice", err, o.Profile, keys)
 	}
-	e := &enrolment{client: client, serial: dev.SerialNumber, userName: userName, profile: o.Profile, keys: keys, streams: streams}
+	dev := created.VirtualMFADevice
+	if dev == nil || aws.ToString(dev.SerialNumber) == "" || len(dev.Base32StringSeed) == 0 {
+		return errors.New("IAM CreateVirtualMFADevice answered without the device's serial number and secret; run awsmfa mfa enroll again")
+	}
+	e := &enrolment{client: client, serial: aws.ToString(dev.SerialNumber), userName: userName, profile: o.Profile, keys: keys, streams: streams}
 	code1, code2, err := e.askCodes(ctx, o.QRPNG, string(dev.Base32StringSeed), dev.QRCodePNG)
 	if err == nil {
 		err = e.enable(ctx, code1, code2)
@@ -123,7 +131,7 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 
 // enrolment is one device between CreateVirtualMFADevice and EnableMFADevice.
 type enrolment struct {
-	client   *awsquery.Client
+	client   *iam.Client
 	serial   string
 	userName string
 	profile  string
@@ -177,8 +185,13 @@ func (e *enrolment) askCodes(ctx context.Context, qrPNG, seed string, png []byte
 // spent. If IAM cannot tell either, enable returns an
 // *undecidedEnableError, and the device must not be deleted.
 func (e *enrolment) enable(ctx context.Context, code1, code2 string) error {
-	err := e.client.EnableMFADevice(ctx, e.userName, e.serial, code1, code2)
-	if err != nil && awsquery.MayHaveRun(err) {
+	_, err := e.client.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
+		UserName:            aws.String(e.userName),
+		SerialNumber:        aws.String(e.serial),
+		AuthenticationCode1: aws.String(code1),
+		AuthenticationCode2: aws.String(code2),
+	}, func(o *iam.Options) { o.Retryer = awsclient.OneTimeCode(o.Retryer) })
+	if err != nil && awsclient.MayHaveRun(err) {
 		enabled, checkErr := e.listedForUser(ctx)
 		if checkErr != nil {
 			return &undecidedEnableError{serial: e.serial, userName: e.userName, profile: e.profile, enableErr: err, checkErr: checkErr}
@@ -203,12 +216,12 @@ func (e *enrolment) enable(ctx context.Context, code1, code2 string) error {
 func (e *enrolment) listedForUser(ctx context.Context) (bool, error) {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
-	devices, err := e.client.ListUserMFADevices(cctx, e.userName)
+	devices, err := listMFADevices(cctx, e.client, e.userName)
 	if err != nil {
 		return false, err
 	}
 	for _, d := range devices {
-		if d.SerialNumber == e.serial {
+		if aws.ToString(d.SerialNumber) == e.serial {
 			return true, nil
 		}
 	}
@@ -250,7 +263,7 @@ func (e *enrolment) abandon(ctx context.Context, cause error) error {
 func (e *enrolment) deleteDevice(ctx context.Context) {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
-	err := e.client.DeleteVirtualMFADevice(cctx, e.serial)
+	_, err := e.client.DeleteVirtualMFADevice(cctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(e.serial)})
 	switch {
 	case err == nil, apiErrorCode(err) == "NoSuchEntity": // a retried delete whose first attempt went through
 		fmt.Fprintf(e.streams.ErrOut, "Deleted the unassigned virtual MFA device %s; nothing was changed.\n", e.serial)
@@ -322,16 +335,38 @@ func backupNote(f *awsconfig.File, old string) string {
 
 // iamClient is an IAM client for the profile's settings (region, endpoint
 // settings) that signs with keys.
-func iamClient(profile string, keys cache.Keys) (*awsquery.Client, error) {
-	s, err := profileSettings(profile)
+func iamClient(ctx context.Context, profile string, keys cache.Keys) (*iam.Client, error) {
+	p, err := awsProfile(ctx, profile)
 	if err != nil {
 		return nil, err
 	}
-	client, err := awsquery.NewIAM(queryOptions(s, "IAM", keys))
-	if err != nil {
-		return nil, fmt.Errorf("profile %q: %w", profile, err)
+	return p.IAM(awsclient.Static(keys.AccessKeyID, keys.SecretAccessKey, "")), nil
+}
+
+// listMFADevices lists the MFA devices of userName ("" for the caller
+// itself), every page of them.
+func listMFADevices(ctx context.Context, client *iam.Client, userName string) ([]iamtypes.MFADevice, error) {
+	in := &iam.ListMFADevicesInput{}
+	if userName != "" {
+		in.UserName = aws.String(userName)
 	}
-	return client, nil
+	var devices []iamtypes.MFADevice
+	for pages := iam.NewListMFADevicesPaginator(client, in); pages.HasMorePages(); {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		devices = append(devices, page.MFADevices...)
+	}
+	return devices, nil
+}
+
+// userARN is the ARN GetUser returned, for messages.
+func userARN(u *iamtypes.User) string {
+	if u == nil {
+		return "a principal IAM did not describe"
+	}
+	return aws.ToString(u.Arn)
 }
 
 // storedKeys opens the keyring and reads the profile's long-term keys.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"io"
 	"strings"
 	"testing"
@@ -12,21 +14,22 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
-	"github.com/awsmfa/awsmfa/internal/awsquery"
+	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/stsstub"
 )
 
 // enabledDevice creates a virtual MFA device on srv and enables it for the
 // demo user, as an EnableMFADevice whose answer got lost would have.
-func enabledDevice(t *testing.T, srv *stsstub.Server, client *awsquery.Client, name string) (serial string) {
+func enabledDevice(t *testing.T, srv *stsstub.Server, client *iam.Client, name string) (serial string) {
 	t.Helper()
 	const seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	ctx := context.Background()
 	srv.SetNextVirtualMFASeed(seed)
-	dev, err := client.CreateVirtualMFADevice(ctx, name)
+	created, err := client.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	serial = aws.ToString(created.VirtualMFADevice.SerialNumber)
 	now := time.Now()
 	var codes [2]string
 	for i, at := range []time.Time{now.Add(-30 * time.Second), now} {
@@ -34,10 +37,13 @@ func enabledDevice(t *testing.T, srv *stsstub.Server, client *awsquery.Client, n
 			t.Fatal(err)
 		}
 	}
-	if err := client.EnableMFADevice(ctx, stsstub.DemoUserName, dev.SerialNumber, codes[0], codes[1]); err != nil {
+	if _, err := client.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
+		UserName: aws.String(stsstub.DemoUserName), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(codes[0]), AuthenticationCode2: aws.String(codes[1]),
+	}); err != nil {
 		t.Fatal(err)
 	}
-	return dev.SerialNumber
+	return serial
 }
 
 // TestAbandonAdvisesDeactivatingADeviceFoundAssigned: when the device to
@@ -47,16 +53,13 @@ func enabledDevice(t *testing.T, srv *stsstub.Server, client *awsquery.Client, n
 func TestAbandonAdvisesDeactivatingADeviceFoundAssigned(t *testing.T) {
 	srv := stubEnv(t)
 	u := stsstub.DemoUser()
-	client, err := awsquery.NewIAM(awsquery.Options{Endpoint: srv.URL(), Credentials: awsquery.StaticCredentials(u.AccessKeyID, u.SecretAccessKey, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := iam.New(iam.Options{Region: awsclient.DefaultRegion, BaseEndpoint: aws.String(srv.URL()), Credentials: awsclient.Static(u.AccessKeyID, u.SecretAccessKey, "")})
 	serial := enabledDevice(t, srv, client, "phone")
 
 	var stderr bytes.Buffer
 	e := &enrolment{client: client, serial: serial, userName: stsstub.DemoUserName, profile: "work", streams: IOStreams{Out: io.Discard, ErrOut: &stderr}}
 	cause := errors.New("IAM EnableMFADevice failed: InternalFailure: An internal error has occurred")
-	err = e.abandon(context.Background(), cause)
+	err := e.abandon(context.Background(), cause)
 	if !errors.Is(err, cause) {
 		t.Errorf("abandon returned %v, want it to wrap the cause", err)
 	}

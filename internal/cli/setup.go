@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"context"
 	"errors"
 	"fmt"
@@ -230,11 +232,11 @@ func setupKeys(ctx context.Context, o *setupOptions, store *cache.Store, q *ques
 // discoverSerial asks IAM which MFA devices the keys' user has: one is
 // used, several are offered, none returns "".
 func discoverSerial(ctx context.Context, profile string, keys cache.Keys, q *questions, streams IOStreams) (string, error) {
-	client, err := iamClient(profile, keys)
+	client, err := iamClient(ctx, profile, keys)
 	if err != nil {
 		return "", err
 	}
-	devices, err := client.ListMFADevices(ctx)
+	devices, err := listMFADevices(ctx, client, "")
 	if err != nil {
 		// The keys just typed are kept: IAM may be out of reach (a proxy,
 		// a policy that denies iam:ListMFADevices) while STS works.
@@ -243,7 +245,7 @@ func discoverSerial(ctx context.Context, profile string, keys cache.Keys, q *que
 	}
 	var serials []string
 	for _, d := range devices {
-		serials = append(serials, d.SerialNumber)
+		serials = append(serials, aws.ToString(d.SerialNumber))
 	}
 	switch len(serials) {
 	case 0:
