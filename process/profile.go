@@ -91,7 +91,10 @@ func ConfigError(name string, err error) error {
 	var missing *awsclient.ProfileNotFoundError
 	var badSource config.SharedConfigAssumeRoleError
 	var missingSource config.SharedConfigProfileNotExistError
+	var setting *awsclient.SettingError
 	switch {
+	case errors.As(err, &setting):
+		return err
 	case errors.As(err, &missing):
 		return missingProfile(name)
 	case errors.As(err, &badSource) && errors.As(err, &missingSource):

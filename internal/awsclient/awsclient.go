@@ -102,6 +102,9 @@ func load(ctx context.Context, opts ...func(*config.LoadOptions) error) (*Profil
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, append(all, opts...)...)
 	if err != nil {
+		if problem := envProblem(); problem != nil {
+			return nil, problem
+		}
 		return nil, err
 	}
 	p := &Profile{Config: cfg}

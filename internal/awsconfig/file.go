@@ -58,11 +58,13 @@ func (f *File) profileOf(section string) (string, bool) {
 // Profiles lists the profiles the file defines, in order of first appearance.
 func (f *File) Profiles() []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, l := range f.lines {
 		if l.kind != lineSection {
 			continue
 		}
-		if p, ok := f.profileOf(l.section); ok && !slices.Contains(out, p) {
+		if p, ok := f.profileOf(l.section); ok && !seen[p] {
+			seen[p] = true
 			out = append(out, p)
 		}
 	}
@@ -71,7 +73,12 @@ func (f *File) Profiles() []string {
 
 // HasProfile reports whether the file has a section for profile.
 func (f *File) HasProfile(profile string) bool {
-	return slices.Contains(f.Profiles(), profile)
+	for _, l := range f.lines {
+		if p, ok := f.profileOf(l.section); l.kind == lineSection && ok && p == profile {
+			return true
+		}
+	}
+	return false
 }
 
 // span is the line range [start, end) of one section, header included.

@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/process"
 )
 
 // awsProfile resolves the profile as the AWS SDKs do (so region,
@@ -22,7 +22,7 @@ func awsProfile(ctx context.Context, profile string) (*awsclient.Profile, error)
 		p, err = awsclient.LoadEnv(ctx, profile)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("the AWS SDK cannot load the settings of profile %q: %s; fix that setting", profile, oneLine(err.Error()))
+		return nil, process.ConfigError(profile, err)
 	}
 	return p, nil
 }

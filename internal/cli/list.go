@@ -3,14 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/awsmfa/awsmfa/cache"
-	"github.com/awsmfa/awsmfa/internal/awsconfig"
+	"github.com/awsmfa/awsmfa/internal/awsini"
 	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
@@ -38,7 +37,9 @@ access key ids are masked.`,
 }
 
 func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOStreams, deps Deps) error {
-	cfgPath, cfg, err := loadConfigFile()
+	// One read of the files and one listing of the keyring, however many
+	// profiles there are: list stays linear in the size of the config.
+	files, err := awsini.Read()
 	if err != nil {
 		return err
 	}
@@ -55,35 +56,43 @@ func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOSt
 		return err
 	}
 
-	profiles := listedProfiles(cfg, withKeys)
+	profiles := listedProfiles(files, withKeys)
 	if len(profiles) == 0 {
-		fmt.Fprintf(streams.Out, "No profile in %s runs awsmfa and no keys are stored in the %s keyring; start with: awsmfa setup --profile NAME\n", cfgPath, store.Backend())
+		fmt.Fprintf(streams.Out, "No profile in %s runs awsmfa and no keys are stored in the %s keyring; start with: awsmfa setup --profile NAME\n", files.ConfigPath, store.Backend())
 		return nil
 	}
 
+	hasKeys := map[string]bool{}
+	for _, p := range withKeys {
+		hasKeys[p] = true
+	}
+	sessionsOf := map[string][]cache.SessionInfo{}
+	for _, s := range sessions {
+		sessionsOf[s.Key.Profile] = append(sessionsOf[s.Key.Profile], s)
+	}
 	now := time.Now()
 	w := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "PROFILE\tKEYS\tMFA SERIAL\tSESSION")
 	for _, p := range profiles {
 		keys := "no"
 		switch {
-		case slices.Contains(withKeys, p):
+		case hasKeys[p]:
 			keys = "stored"
 			if k, err := store.Keys(p); err == nil {
 				keys = k.MaskedID()
 			}
-		case roleSource(cfg, p) != "":
-			keys = "role, from " + roleSource(cfg, p)
+		case roleSource(files, p) != "":
+			keys = "role, from " + roleSource(files, p)
 		}
-		serial, _ := cfg.Get(p, "mfa_serial")
-		if !cfg.HasProfile(p) {
+		serial := files.Get(p, "mfa_serial")
+		if !files.Has(p) {
 			serial = "(not in config)"
 		} else if serial == "" {
 			serial = "-"
 		} else {
 			serial = redact.Show(redact.ARN, serial)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p, keys, serial, sessionSummary(sessions, p, now))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p, keys, serial, sessionSummary(sessionsOf[p], p, now))
 	}
 	return w.Flush()
 }
@@ -93,22 +102,27 @@ func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOSt
 // credential_process runs awsmfa for another profile (a client profile
 // such as admin running awsmfa process --profile admin-role) is listed as
 // that other profile, since its sessions are cached under that name.
-func listedProfiles(cfg *awsconfig.File, withKeys []string) []string {
+func listedProfiles(files *awsini.Files, withKeys []string) []string {
 	var profiles []string
+	listed := map[string]bool{}
 	add := func(p string) {
-		if p != "" && !slices.Contains(profiles, p) {
+		if p != "" && !listed[p] {
+			listed[p] = true
 			profiles = append(profiles, p)
 		}
 	}
-	for _, p := range cfg.Profiles() {
-		line, _ := cfg.Get(p, "credential_process")
-		if served, ok := awsmfaProfile(line); ok {
+	hasKeys := map[string]bool{}
+	for _, p := range withKeys {
+		hasKeys[p] = true
+	}
+	for _, p := range files.Profiles() {
+		if served, ok := awsmfaProfile(files.Get(p, "credential_process")); ok {
 			if served == "" {
 				served = p // no --profile: listed so that the user sees it
 			}
 			add(served)
 		}
-		if slices.Contains(withKeys, p) {
+		if hasKeys[p] {
 			add(p)
 		}
 	}
@@ -119,12 +133,11 @@ func listedProfiles(cfg *awsconfig.File, withKeys []string) []string {
 }
 
 // roleSource is the source_profile of a role profile, "" for anything else.
-func roleSource(cfg *awsconfig.File, profile string) string {
-	if arn, _ := cfg.Get(profile, "role_arn"); arn == "" {
+func roleSource(files *awsini.Files, profile string) string {
+	if files.Get(profile, "role_arn") == "" {
 		return ""
 	}
-	source, _ := cfg.Get(profile, "source_profile")
-	return source
+	return files.Get(profile, "source_profile")
 }
 
 // sessionSummary describes the profile's longest-lived cached session.
