@@ -5,12 +5,13 @@ package main
 import (
 	"context"
 	"os"
+	"os/signal"
 
 	"github.com/awsmfa/awsmfa/internal/cli"
 )
 
 func main() {
-	ctx, stop := cli.InterruptContext(context.Background())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{})
 	stop()
 	os.Exit(code)

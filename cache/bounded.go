@@ -22,9 +22,9 @@ type boundedRing struct {
 	keyring.Keyring
 	ctx   context.Context
 	limit time.Duration
-	// patience is how long a call runs before it also watches ctx. Watching
-	// ctx installs awsmfa's Ctrl-C handler (see cli.InterruptContext), which
-	// a cache hit, done in microseconds, should not pay for.
+	// patience is how long a call runs before it also watches ctx (a
+	// goroutine and a timer), which a cache hit, done in microseconds,
+	// should not pay for.
 	patience time.Duration
 }
 

@@ -70,31 +70,11 @@ type sessionItem struct {
 	Expiration      time.Time `json:"expiration"`
 }
 
-// decodeSessionItem decodes what json.Unmarshal into a sessionItem would,
-// for the items awsmfa writes, without reflecting on the struct: that
-// first-use set-up costs every cache hit about 0.05 ms. Each member is
-// decoded by encoding/json into its field; unknown members are ignored.
+// decodeSessionItem decodes a session item; unknown members are ignored.
 func decodeSessionItem(data []byte) (sessionItem, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(data, &members); err != nil {
-		return sessionItem{}, err
-	}
 	var it sessionItem
-	for name, field := range map[string]any{
-		"version":           &it.Version,
-		"profile":           &it.Profile,
-		"access_key_id":     &it.AccessKeyID,
-		"secret_access_key": &it.SecretAccessKey,
-		"session_token":     &it.SessionToken,
-		"expiration":        &it.Expiration,
-	} {
-		if raw, ok := members[name]; ok {
-			if err := json.Unmarshal(raw, field); err != nil {
-				return sessionItem{}, err
-			}
-		}
-	}
-	return it, nil
+	err := json.Unmarshal(data, &it)
+	return it, err
 }
 
 // Session returns a cached session, expired or not: the caller decides

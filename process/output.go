@@ -8,30 +8,28 @@ import (
 	"github.com/awsmfa/awsmfa/cache"
 )
 
+// credentialProcessOutput is the JSON a credential_process prints.
+type credentialProcessOutput struct {
+	Version         int
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      string
+}
+
 // WriteJSON writes sess in credential_process format (Version 1, Expiration
 // in RFC 3339 UTC) in a single write, so a reader never sees half of it.
-//
-// The object is put together field by field, each value encoded by
-// encoding/json exactly as it would encode the struct's fields: reflecting
-// on a struct costs every cache hit its first-use set-up (~0.05 ms).
 func WriteJSON(w io.Writer, sess cache.Session) error {
-	b := make([]byte, 0, 128+len(sess.AccessKeyID)+len(sess.SecretAccessKey)+len(sess.SessionToken))
-	b = append(b, `{"Version":1`...)
-	for _, f := range [...]struct{ name, value string }{
-		{"AccessKeyId", sess.AccessKeyID},
-		{"SecretAccessKey", sess.SecretAccessKey},
-		{"SessionToken", sess.SessionToken},
-		{"Expiration", sess.Expiration.UTC().Format(time.RFC3339)},
-	} {
-		value, err := json.Marshal(f.value)
-		if err != nil {
-			return err
-		}
-		b = append(b, `,"`...)
-		b = append(b, f.name...)
-		b = append(b, `":`...)
-		b = append(b, value...)
+	b, err := json.Marshal(credentialProcessOutput{
+		Version:         1,
+		AccessKeyID:     sess.AccessKeyID,
+		SecretAccessKey: sess.SecretAccessKey,
+		SessionToken:    sess.SessionToken,
+		Expiration:      sess.Expiration.UTC().Format(time.RFC3339),
+	})
+	if err != nil {
+		return err
 	}
-	_, err := w.Write(append(b, "}\n"...))
+	_, err = w.Write(append(b, '\n'))
 	return err
 }

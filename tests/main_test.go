@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"os"
+	"os/signal"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -16,7 +17,7 @@ func TestMain(m *testing.M) {
 		// from AWSMFA_TEST_ANSWERS: every client that runs `awsmfa` from PATH
 		// in a script runs this.
 		"awsmfa": func() {
-			ctx, stop := cli.InterruptContext(context.Background())
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			now, sleep := scriptClock()
 			code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{NewPrompter: newTestPrompter, Now: now, Sleep: sleep})
 			stop()
