@@ -82,6 +82,7 @@ func (p *codePrompter) Passphrase(context.Context, string) (string, error) {
 
 type fixture struct {
 	srv        *stsstub.Server
+	faults     *stsstub.Faults
 	clock      *stsstub.ManualClock
 	store      *memStore
 	prompt     *codePrompter
@@ -97,7 +98,7 @@ type fixture struct {
 func newFixture(t *testing.T, roles ...stsstub.Role) *fixture {
 	clock := stsstub.NewManualClock(time.Now().UTC().Truncate(time.Second))
 	user := stsstub.DemoUser()
-	srv, err := stsstub.Start(stsstub.Config{Clock: clock, Users: []stsstub.User{user}, Roles: roles})
+	srv, faults, err := stsstub.StartForTests(stsstub.Config{Clock: clock, Users: []stsstub.User{user}, Roles: roles})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func newFixture(t *testing.T, roles ...stsstub.Role) *fixture {
 		keys:     map[string]cache.Keys{"work": {AccessKeyID: user.AccessKeyID, SecretAccessKey: user.SecretAccessKey}},
 	}
 	p := &codePrompter{srv: srv}
-	f := &fixture{srv: srv, clock: clock, store: store, prompt: p, configPath: cfg}
+	f := &fixture{srv: srv, faults: faults, clock: clock, store: store, prompt: p, configPath: cfg}
 	f.opts = Options{
 		Profile:  "work",
 		Store:    store,

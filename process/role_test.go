@@ -304,7 +304,7 @@ func TestDefaultSessionName(t *testing.T) {
 func TestRoleErrorsNameAssumeRole(t *testing.T) {
 	f := newFixture(t)
 	f.addConfig(t, roleConfig)
-	f.srv.FailNext("AssumeRole", 3, http.StatusInternalServerError, "InternalFailure", "down")
+	f.faults.FailNext("AssumeRole", 3, http.StatusInternalServerError, "InternalFailure", "down")
 	o := f.opts
 	o.Profile = "admin-role"
 	_, err := Credentials(context.Background(), o)

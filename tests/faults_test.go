@@ -271,5 +271,5 @@ func cmdDelay(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	d, err := time.ParseDuration(args[2])
 	ts.Check(err)
-	stubOf(ts).DelayNext(args[0], n, d)
+	faultsOf(ts).DelayNext(args[0], n, d)
 }

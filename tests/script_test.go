@@ -20,8 +20,9 @@ import (
 
 // Where a script's STS stand-in and its clock are kept in testscript's values.
 type (
-	stubKey  struct{}
-	clockKey struct{}
+	stubKey   struct{}
+	faultsKey struct{}
+	clockKey  struct{}
 )
 
 func TestScripts(t *testing.T) {
@@ -57,7 +58,7 @@ func setupScript(env *testscript.Env) error {
 	// The stand-in's clock starts at the real time, because awsmfa signs
 	// requests with it, and moves only when a script says so.
 	clock := stsstub.NewManualClock(time.Now().UTC().Truncate(time.Second))
-	srv, err := stsstub.Start(stsstub.Config{
+	srv, faults, err := stsstub.StartForTests(stsstub.Config{
 		Clock: clock,
 		Users: []stsstub.User{user},
 	})
@@ -69,6 +70,7 @@ func setupScript(env *testscript.Env) error {
 	// kernel keyring behind, even when it fails.
 	env.Defer(func() { _, _ = cache.LockFile(cache.Config{FileDir: filepath.Join(env.WorkDir, "keyring")}) })
 	env.Values[stubKey{}] = srv
+	env.Values[faultsKey{}] = faults
 	env.Values[clockKey{}] = clock
 
 	work := env.WorkDir
@@ -126,6 +128,11 @@ func stubOf(ts *testscript.TestScript) *stsstub.Server {
 	return ts.Value(stubKey{}).(*stsstub.Server)
 }
 
+// faultsOf is the fault plan of the script's stand-in.
+func faultsOf(ts *testscript.TestScript) *stsstub.Faults {
+	return ts.Value(faultsKey{}).(*stsstub.Faults)
+}
+
 // cmdStub drives and checks the script's STS stand-in:
 //
 //	stub code                          print the code the stand-in accepts now
@@ -171,9 +178,9 @@ func cmdStub(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		status, err := strconv.Atoi(args[3])
 		ts.Check(err)
-		inject := srv.FailNext
+		inject := faultsOf(ts).FailNext
 		if args[0] == "lose-reply" {
-			inject = srv.LoseReplyNext
+			inject = faultsOf(ts).LoseReplyNext
 		}
 		inject(args[1], n, status, args[4], strings.Join(args[5:], " "))
 	default:

@@ -41,7 +41,7 @@ func newWorkspace(backend string) (*workspace, error) {
 	}
 	w := &workspace{backend: backend, dir: dir}
 	w.clock = stsstub.NewManualClock(time.Now().UTC().Truncate(time.Second))
-	w.stub, err = stsstub.Start(stsstub.Config{Clock: w.clock, Users: []stsstub.User{stsstub.DemoUser()}})
+	w.stub, _, err = stsstub.StartForTests(stsstub.Config{Clock: w.clock, Users: []stsstub.User{stsstub.DemoUser()}})
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,25 @@ func (s *Server) Code(serial string) (string, error) {
 	return "", fmt.Errorf("stsstub: no MFA device %q", serial)
 }
 
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+// StartForTests starts a stand-in with a fault plan and the admin API, for
+// tests and benchmarks, which drive it from other processes (awsmfa runs
+// that read the stand-in's clock, scripted prompts that read its codes).
+func StartForTests(cfg Config) (*Server, *Faults, error) {
+	faults := &Faults{}
+	cfg.Faults = faults
+	cfg.Admin = func(s *Server) http.Handler { return &adminAPI{s: s, faults: faults} }
+	s, err := Start(cfg)
+	return s, faults, err
+}
+
+// adminAPI is the test-only HTTP API under /_stub/.
+type adminAPI struct {
+	s      *Server
+	faults *Faults
+}
+
+func (a *adminAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := a.s
 	endpoint := r.URL.Path[len(adminPrefix):]
 	wantMethod := http.MethodPost
 	if endpoint == "totp" || endpoint == "calls" {
@@ -57,13 +75,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s.AllCalls())
 	case "fail":
-		s.adminInject(w, r, s.FailNext)
+		adminInject(w, r, a.faults.FailNext)
 	case "lose-reply":
-		s.adminInject(w, r, s.LoseReplyNext)
+		adminInject(w, r, a.faults.LoseReplyNext)
 	case "delay":
-		s.adminDelay(w, r)
+		adminDelay(w, r, a.faults)
 	case "reset":
 		s.Reset()
+		a.faults.Reset()
 		writeText(w, "ok")
 	default:
 		http.NotFound(w, r)
@@ -102,7 +121,7 @@ func (s *Server) adminClock(w http.ResponseWriter, r *http.Request) {
 
 // adminInject handles ?action=&status=500&code=InternalFailure&message=&count=1
 // for FailNext and LoseReplyNext, which inject is.
-func (s *Server) adminInject(w http.ResponseWriter, r *http.Request, inject func(action string, n, status int, code, message string)) {
+func adminInject(w http.ResponseWriter, r *http.Request, inject func(action string, n, status int, code, message string)) {
 	action, count, ok := actionAndCount(w, r)
 	if !ok {
 		return
@@ -133,7 +152,7 @@ func injectedError(w http.ResponseWriter, r *http.Request) (apiError, bool) {
 }
 
 // adminDelay handles ?action=&for=2s&count=1.
-func (s *Server) adminDelay(w http.ResponseWriter, r *http.Request) {
+func adminDelay(w http.ResponseWriter, r *http.Request, faults *Faults) {
 	action, count, ok := actionAndCount(w, r)
 	if !ok {
 		return
@@ -143,7 +162,7 @@ func (s *Server) adminDelay(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "for: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	s.DelayNext(action, count, d)
+	faults.DelayNext(action, count, d)
 	writeText(w, "ok")
 }
 

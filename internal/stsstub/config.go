@@ -1,6 +1,9 @@
 package stsstub
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // User is an IAM user the stand-in knows, with its long-term access key.
 type User struct {
@@ -41,6 +44,12 @@ type Config struct {
 	// MaxSessionDuration, when positive, caps the lifetime of every issued
 	// session whatever was asked, so tests can watch sessions expire quickly.
 	MaxSessionDuration time.Duration
+	// Faults, when set, fails, delays or loses the replies of requests as
+	// planned (tests only).
+	Faults FaultPlan
+	// Admin, when set, builds the handler of the test-only API under
+	// /_stub/ (see StartForTests).
+	Admin func(*Server) http.Handler
 	// Logf, when set, receives one line per request. Secrets, session tokens
 	// and MFA codes are never passed to it.
 	Logf func(format string, args ...any)

@@ -1,6 +1,9 @@
 package stsstub
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // ActionCalls counts the requests that reached one action.
 type ActionCalls struct {
@@ -47,11 +50,27 @@ func (s *Server) AllCalls() map[string]ActionCalls {
 	return out
 }
 
+// Faults is a plan of injected failures, for tests: the stand-in consults
+// it on every request when Config.Faults holds it. It is a type of its own,
+// not methods of Server, so that the awsmfa binary (whose demo runs a
+// stand-in) links no fault injection: nothing there refers to it.
+type Faults struct {
+	mu          sync.Mutex
+	failures    map[string][]*injectedFailure
+	lostReplies map[string][]*injectedFailure
+	delays      map[string][]*injectedDelay
+}
+
+// FaultPlan is what Config.Faults holds; only *Faults implements it.
+type FaultPlan interface {
+	take(action string) (delay time.Duration, failure, lostReply *apiError)
+}
+
 // FailNext makes the next n requests for action fail with the given HTTP
 // status and STS error code and message, before any authentication. Calls
 // queue: a second FailNext applies after the first is used up.
-func (s *Server) FailNext(action string, n int, status int, code, message string) {
-	s.queueFault(&s.failures, action, n, apiError{Status: status, Code: code, Message: message})
+func (f *Faults) FailNext(action string, n int, status int, code, message string) {
+	f.queueFault(&f.failures, action, n, apiError{Status: status, Code: code, Message: message})
 }
 
 // LoseReplyNext makes the next n requests for action run as usual and then
@@ -61,63 +80,81 @@ func (s *Server) FailNext(action string, n int, status int, code, message string
 // first attempt left (a deleted device is gone: NoSuchEntity). A request
 // that FailNext rejects never runs and does not use up a lost reply. Calls
 // queue as with FailNext.
-func (s *Server) LoseReplyNext(action string, n int, status int, code, message string) {
-	s.queueFault(&s.lostReplies, action, n, apiError{Status: status, Code: code, Message: message})
+func (f *Faults) LoseReplyNext(action string, n int, status int, code, message string) {
+	f.queueFault(&f.lostReplies, action, n, apiError{Status: status, Code: code, Message: message})
 }
 
-// queueFault queues err for the next n requests for action in *queue,
-// which is read under s.mu because Reset replaces it.
-func (s *Server) queueFault(queue *map[string][]*injectedFailure, action string, n int, err apiError) {
+func (f *Faults) queueFault(queue *map[string][]*injectedFailure, action string, n int, err apiError) {
 	if n <= 0 {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if *queue == nil {
+		*queue = map[string][]*injectedFailure{}
+	}
 	(*queue)[action] = append((*queue)[action], &injectedFailure{remaining: n, err: err})
 }
 
 // DelayNext holds the next n requests for action for d (wall-clock time, not
 // the stand-in's clock) before handling them; a request whose client gives
 // up meanwhile is dropped.
-func (s *Server) DelayNext(action string, n int, d time.Duration) {
+func (f *Faults) DelayNext(action string, n int, d time.Duration) {
 	if n <= 0 {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delays[action] = append(s.delays[action], &injectedDelay{remaining: n, delay: d})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.delays == nil {
+		f.delays = map[string][]*injectedDelay{}
+	}
+	f.delays[action] = append(f.delays[action], &injectedDelay{remaining: n, delay: d})
 }
 
-// Reset clears the counters and pending faults. Issued sessions and used
-// MFA codes are kept: they are state of the simulated AWS, not of the test.
+// Reset drops every pending fault.
+func (f *Faults) Reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures, f.lostReplies, f.delays = nil, nil, nil
+}
+
+// take uses up the faults planned for one request of action: a failure
+// replaces running the action, a lost reply replaces its answer.
+func (f *Faults) take(action string) (delay time.Duration, failure, lostReply *apiError) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if queue := f.delays[action]; len(queue) > 0 {
+		delay = queue[0].delay
+		if queue[0].remaining--; queue[0].remaining == 0 {
+			f.delays[action] = queue[1:]
+		}
+	}
+	if failure = takeFailure(f.failures, action); failure == nil {
+		lostReply = takeFailure(f.lostReplies, action)
+	}
+	return delay, failure, lostReply
+}
+
+// Reset clears the call counters. Issued sessions and used MFA codes are
+// kept: they are state of the simulated AWS, not of the test.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]ActionCalls{}
-	s.failures = map[string][]*injectedFailure{}
-	s.lostReplies = map[string][]*injectedFailure{}
-	s.delays = map[string][]*injectedDelay{}
 }
 
 // recordCall counts a request and takes the faults planned for it: a
 // failure replaces running the action, a lost reply replaces its answer.
 func (s *Server) recordCall(action string) (delay time.Duration, failure, lostReply *apiError) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	c := s.calls[action]
 	c.Calls++
 	s.calls[action] = c
-
-	if queue := s.delays[action]; len(queue) > 0 {
-		delay = queue[0].delay
-		if queue[0].remaining--; queue[0].remaining == 0 {
-			s.delays[action] = queue[1:]
-		}
+	s.mu.Unlock()
+	if s.cfg.Faults == nil {
+		return 0, nil, nil
 	}
-	if failure = takeFailure(s.failures, action); failure == nil {
-		lostReply = takeFailure(s.lostReplies, action)
-	}
-	return delay, failure, lostReply
+	return s.cfg.Faults.take(action)
 }
 
 // takeFailure uses up one of the failures queued for action, if any.

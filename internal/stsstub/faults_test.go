@@ -17,7 +17,7 @@ import (
 func TestInjectedServerErrorsAreRetriedBySDK(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
-	f.srv.FailNext("GetCallerIdentity", 2, 500, "InternalFailure", "An internal error has occurred")
+	f.faults.FailNext("GetCallerIdentity", 2, 500, "InternalFailure", "An internal error has occurred")
 	if _, err := f.userClient(t).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestInjectedServerErrorsAreRetriedBySDK(t *testing.T) {
 func TestInjectedThrottlingSurfacesWithoutRetries(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
-	f.srv.FailNext("GetSessionToken", 1, 400, "Throttling", "Rate exceeded")
+	f.faults.FailNext("GetSessionToken", 1, 400, "Throttling", "Rate exceeded")
 	_, err := f.client(t, DemoAccessKeyID, DemoSecretAccessKey, "", noRetries).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 	wantAPIError(t, err, "Throttling", "Rate exceeded")
 	// The fault was used up; other actions were never affected.
@@ -40,7 +40,7 @@ func TestInjectedThrottlingSurfacesWithoutRetries(t *testing.T) {
 func TestInjectedDelayEndsWithClientContext(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
-	f.srv.DelayNext("GetCallerIdentity", 1, time.Minute)
+	f.faults.DelayNext("GetCallerIdentity", 1, time.Minute)
 	client := f.client(t, DemoAccessKeyID, DemoSecretAccessKey, "", noRetries)
 	// Long enough for the request to reach the stand-in on a loaded machine;
 	// far shorter than the injected delay.
@@ -58,10 +58,11 @@ func TestInjectedDelayEndsWithClientContext(t *testing.T) {
 func TestResetClearsCountersAndFaults(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
-	f.srv.FailNext("GetCallerIdentity", 5, 500, "InternalFailure", "boom")
-	f.srv.LoseReplyNext("GetCallerIdentity", 5, 500, "InternalFailure", "boom")
-	f.srv.DelayNext("GetCallerIdentity", 5, time.Minute)
+	f.faults.FailNext("GetCallerIdentity", 5, 500, "InternalFailure", "boom")
+	f.faults.LoseReplyNext("GetCallerIdentity", 5, 500, "InternalFailure", "boom")
+	f.faults.DelayNext("GetCallerIdentity", 5, time.Minute)
 	f.srv.Reset()
+	f.faults.Reset()
 	if _, err := f.userClient(t).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestLostReplyHidesADeleteThatWentThrough(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
 	serial, _ := enroll(t, f, "phone")
-	f.srv.LoseReplyNext("DeleteVirtualMFADevice", 1, 500, "InternalFailure", "An internal error has occurred")
+	f.faults.LoseReplyNext("DeleteVirtualMFADevice", 1, 500, "InternalFailure", "An internal error has occurred")
 
 	err := deleteDevice(f.userIAM(t), serial)
 	wantAPIError(t, err, "InternalFailure", "An internal error has occurred")
@@ -107,7 +108,7 @@ func TestRetryAfterALostReplyMeetsTheDoneAction(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
 	serial, _ := enroll(t, f, "phone")
-	f.srv.LoseReplyNext("DeleteVirtualMFADevice", 1, 500, "InternalFailure", "An internal error has occurred")
+	f.faults.LoseReplyNext("DeleteVirtualMFADevice", 1, 500, "InternalFailure", "An internal error has occurred")
 
 	// The SDK retries the 500; the retry finds the device already gone.
 	wantAPIErrorCode(t, deleteDevice(f.retryingIAM(t), serial), "NoSuchEntity")
@@ -117,7 +118,7 @@ func TestRetryAfterALostReplyMeetsTheDoneAction(t *testing.T) {
 func TestLostReplyHidesACreatedDevice(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
-	f.srv.LoseReplyNext("CreateVirtualMFADevice", 1, 503, "ServiceUnavailable", "Try again")
+	f.faults.LoseReplyNext("CreateVirtualMFADevice", 1, 503, "ServiceUnavailable", "Try again")
 	_, err := f.userIAM(t).CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
 	wantAPIError(t, err, "ServiceUnavailable", "Try again")
 	if _, exists := f.srv.VirtualMFADevice("arn:aws:iam::123456789012:mfa/phone"); !exists {
@@ -131,8 +132,8 @@ func TestLostReplyHidesACreatedDevice(t *testing.T) {
 func TestLostReplyIsNotUsedUpByARejectedCall(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
-	f.srv.FailNext("GetCallerIdentity", 1, 400, "Throttling", "Rate exceeded")
-	f.srv.LoseReplyNext("GetCallerIdentity", 1, 500, "InternalFailure", "lost")
+	f.faults.FailNext("GetCallerIdentity", 1, 400, "Throttling", "Rate exceeded")
+	f.faults.LoseReplyNext("GetCallerIdentity", 1, 500, "InternalFailure", "lost")
 	client := f.client(t, DemoAccessKeyID, DemoSecretAccessKey, "", noRetries)
 
 	_, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -150,7 +151,7 @@ func TestLostReplyIsNotUsedUpByARejectedCall(t *testing.T) {
 func TestLostReplyOfARefusedCallIsNotCountedDone(t *testing.T) {
 	t.Parallel()
 	f := startStub(t)
-	f.srv.LoseReplyNext("DeleteVirtualMFADevice", 1, 500, "InternalFailure", "lost")
+	f.faults.LoseReplyNext("DeleteVirtualMFADevice", 1, 500, "InternalFailure", "lost")
 	err := deleteDevice(f.userIAM(t), "arn:aws:iam::123456789012:mfa/nothing")
 	wantAPIError(t, err, "InternalFailure", "lost")
 	wantCalls(t, f.srv, "DeleteVirtualMFADevice", 1, 0)

@@ -17,9 +17,10 @@ import (
 // fixture is a running stand-in whose clock starts at the real time, since
 // the SDK signs requests with the real clock.
 type fixture struct {
-	srv   *Server
-	clock *ManualClock
-	user  User
+	srv    *Server
+	faults *Faults
+	clock  *ManualClock
+	user   User
 }
 
 func startStub(t *testing.T, configure ...func(*Config)) *fixture {
@@ -29,12 +30,12 @@ func startStub(t *testing.T, configure ...func(*Config)) *fixture {
 	for _, f := range configure {
 		f(&cfg)
 	}
-	srv, err := Start(cfg)
+	srv, faults, err := StartForTests(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	return &fixture{srv: srv, clock: clock, user: DemoUser()}
+	return &fixture{srv: srv, faults: faults, clock: clock, user: DemoUser()}
 }
 
 type noBackoff struct{}

@@ -135,7 +135,7 @@ func TestIAMListMFADevicesOfANamedUserShowsADeviceEnabledUnseen(t *testing.T) {
 	serial, seed := enroll(t, f, "phone")
 	f.clock.Advance(2 * time.Minute) // the devices of the configuration date from before
 	enabledAt := f.clock.Now()
-	f.srv.LoseReplyNext("EnableMFADevice", 1, http.StatusInternalServerError, "InternalFailure", "An internal error has occurred")
+	f.faults.LoseReplyNext("EnableMFADevice", 1, http.StatusInternalServerError, "InternalFailure", "An internal error has occurred")
 	_, err := f.userIAM(t).EnableMFADevice(ctx, &iam.EnableMFADeviceInput{
 		UserName: aws.String(DemoUserName), SerialNumber: aws.String(serial),
 		AuthenticationCode1: aws.String(codeFor(t, seed, enabledAt)), AuthenticationCode2: aws.String(codeFor(t, seed, enabledAt.Add(30*time.Second))),

@@ -1,6 +1,8 @@
 // Package stsstub is a loopback-only stand-in for AWS STS, faithful enough on
 // the wire (Query protocol, XML, SigV4, TOTP MFA) that real SDKs and the AWS
-// CLI can be pointed at it in tests. It also counts calls and injects faults.
+// CLI can be pointed at it in tests. It counts calls; tests add injected
+// faults (Faults) and an HTTP admin API (StartForTests), which `awsmfa demo`
+// does not use, so the binary links neither.
 package stsstub
 
 import (
@@ -34,10 +36,8 @@ type Server struct {
 	sessions     map[string]*session // by access key ID
 	lastUsedStep map[string]int64    // by MFA serial: one-time use of codes
 	calls        map[string]ActionCalls
-	failures     map[string][]*injectedFailure
-	lostReplies  map[string][]*injectedFailure
-	delays       map[string][]*injectedDelay
-	iamData      *iamState // see iam.go
+	admin        http.Handler // the test-only API under /_stub/, nil without one
+	iamData      *iamState    // see iam.go
 
 	httpServer *http.Server
 	url        string
@@ -67,6 +67,9 @@ func New(cfg Config) *Server {
 		s.roles[r.ARN] = &r
 	}
 	s.Reset()
+	if cfg.Admin != nil {
+		s.admin = cfg.Admin(s)
+	}
 	return s
 }
 
@@ -121,12 +124,13 @@ var actions = map[string]actionHandler{
 	"AssumeRole":        (*Server).assumeRole,
 }
 
-// ServeHTTP answers STS requests and, under /_stub/, the admin API.
+// ServeHTTP answers STS requests and, under /_stub/, the admin API if
+// there is one.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
 	defer s.inflight.Done()
-	if strings.HasPrefix(r.URL.Path, adminPrefix) {
-		s.serveAdmin(w, r)
+	if s.admin != nil && strings.HasPrefix(r.URL.Path, adminPrefix) {
+		s.admin.ServeHTTP(w, r)
 		return
 	}
 	requestID := newRequestID()
