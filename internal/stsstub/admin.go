@@ -32,6 +32,26 @@ func (s *Server) Code(serial string) (string, error) {
 	return "", fmt.Errorf("stsstub: no MFA device %q", serial)
 }
 
+// codePath serves the code a device shows now (GET ?serial=ARN), on every
+// stand-in: demo prints that code anyway, and a scripted prompt in another
+// process (tests, benchmarks, `go test` running demo) reads it here. It is
+// the only part of the admin API without StartForTests.
+const codePath = adminPrefix + "totp"
+
+func (s *Server) serveCode(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		http.Error(w, "use GET", http.StatusMethodNotAllowed)
+		return
+	}
+	code, err := s.Code(r.FormValue("serial"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	writeText(w, code)
+}
+
 // StartForTests starts a stand-in with a fault plan and the admin API, for
 // tests and benchmarks, which drive it from other processes (awsmfa runs
 // that read the stand-in's clock, scripted prompts that read its codes).
@@ -63,12 +83,7 @@ func (a *adminAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch endpoint {
 	case "totp":
-		code, err := s.Code(r.FormValue("serial"))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
-			return
-		}
-		writeText(w, code)
+		s.serveCode(w, r)
 	case "clock":
 		s.adminClock(w, r)
 	case "calls":

@@ -129,6 +129,10 @@ var actions = map[string]actionHandler{
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
 	defer s.inflight.Done()
+	if s.admin == nil && r.URL.Path == codePath {
+		s.serveCode(w, r)
+		return
+	}
 	if s.admin != nil && strings.HasPrefix(r.URL.Path, adminPrefix) {
 		s.admin.ServeHTTP(w, r)
 		return
