@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -141,7 +140,8 @@ func (s *Store) ClearSessionsOf(profiles []string) (int, error) {
 	if len(profiles) == 0 {
 		return 0, nil
 	}
-	return s.clearSessions(func(p string) bool { return slices.Contains(profiles, p) })
+	of := setOf(profiles)
+	return s.clearSessions(func(p string) bool { return of[p] })
 }
 
 // CountSessions counts the cached sessions of the profiles without reading
@@ -154,13 +154,23 @@ func (s *Store) CountSessions(profiles []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	of := setOf(profiles)
 	n := 0
 	for _, sk := range keys {
-		if slices.Contains(profiles, sk.Profile) {
+		if of[sk.Profile] {
 			n++
 		}
 	}
 	return n, nil
+}
+
+// setOf is profiles as a set: add and remove may pass thousands.
+func setOf(profiles []string) map[string]bool {
+	set := make(map[string]bool, len(profiles))
+	for _, p := range profiles {
+		set[p] = true
+	}
+	return set
 }
 
 func (s *Store) clearSessions(match func(profile string) bool) (int, error) {

@@ -115,7 +115,13 @@ func profilesThatUseIt(users []string) string {
 	if len(users) == 1 {
 		return fmt.Sprintf("1 profile that uses it (%s)", users[0])
 	}
-	return fmt.Sprintf("%d profiles that use it (%s)", len(users), strings.Join(users, ", "))
+	// A generated config can have thousands: the message stays a line.
+	const shown = 10
+	names := strings.Join(users[:min(len(users), shown)], ", ")
+	if len(users) > shown {
+		names += fmt.Sprintf(" and %d more", len(users)-shown)
+	}
+	return fmt.Sprintf("%d profiles that use it (%s)", len(users), names)
 }
 
 func validateKeys(k cache.Keys) error {
