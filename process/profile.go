@@ -58,7 +58,7 @@ func profileOf(ap *awsclient.Profile) profile {
 	p := profile{
 		Name:            ap.Name,
 		MFASerial:       sc.MFASerial,
-		Region:          ap.Config.Region,
+		Region:          ap.Region,
 		RegionSet:       ap.RegionSet,
 		Endpoint:        ap.ConfiguredSTSEndpoint(),
 		RoleARN:         sc.RoleARN,

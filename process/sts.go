@@ -56,8 +56,12 @@ type stsCall struct {
 	code string
 }
 
-func (o *Options) newSTSCall(p profile, creds aws.CredentialsProvider, code string) stsCall {
-	return stsCall{p: p, client: p.aws.STS(creds), code: code}
+func (o *Options) newSTSCall(ctx context.Context, p profile, creds aws.CredentialsProvider, code string) (stsCall, error) {
+	client, err := p.aws.STS(ctx, creds)
+	if err != nil {
+		return stsCall{}, ConfigError(p.Name, err)
+	}
+	return stsCall{p: p, client: client, code: code}, nil
 }
 
 // options are the per-call options: no retry of a spent code.
@@ -71,7 +75,10 @@ func (c stsCall) options(o *sts.Options) {
 func (o *Options) getSessionToken(ctx context.Context, p profile, keys cache.Keys, code string) (cache.Session, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.STSTimeout)
 	defer cancel()
-	c := o.newSTSCall(p, awsclient.Static(keys.AccessKeyID, keys.SecretAccessKey, ""), code)
+	c, err := o.newSTSCall(ctx, p, awsclient.Static(keys.AccessKeyID, keys.SecretAccessKey, ""), code)
+	if err != nil {
+		return cache.Session{}, err
+	}
 	out, err := c.client.GetSessionToken(ctx, &sts.GetSessionTokenInput{
 		DurationSeconds: aws.Int32(int32(o.Duration / time.Second)),
 		SerialNumber:    aws.String(p.MFASerial),
@@ -96,7 +103,10 @@ type assumeRoleInput struct {
 func (o *Options) assumeRole(ctx context.Context, p profile, creds cache.Session, sourceName string, in assumeRoleInput, code string) (cache.Session, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.STSTimeout)
 	defer cancel()
-	c := o.newSTSCall(p, awsclient.Static(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken), code)
+	c, err := o.newSTSCall(ctx, p, awsclient.Static(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken), code)
+	if err != nil {
+		return cache.Session{}, err
+	}
 	req := &sts.AssumeRoleInput{
 		RoleArn:         aws.String(in.RoleARN),
 		RoleSessionName: aws.String(in.SessionName),

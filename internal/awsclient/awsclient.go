@@ -40,14 +40,16 @@ type Profile struct {
 	// Shared is the profile's section as the SDK read it; for a role with
 	// source_profile, Shared.Source is the source's (see Source).
 	Shared config.SharedConfig
-	// Config holds every setting the SDK resolved for the profile
-	// (AWS_REGION before region, and so on), without credentials.
-	Config aws.Config
-	// RegionSet is false when Config.Region is only DefaultRegion, so that
-	// export and exec do not hand out a region the user never chose.
+	// Region is AWS_REGION, else AWS_DEFAULT_REGION, else the profile's
+	// region, else DefaultRegion; RegionSet is false in the last case, so
+	// that export and exec do not hand out a region the user never chose.
+	Region    string
 	RegionSet bool
 
-	env config.EnvConfig
+	env     config.EnvConfig
+	envOnly bool     // LoadEnv: the files have no such profile yet
+	parent  *Profile // for a source profile: whose Config it derives from
+	cfg     *aws.Config
 }
 
 // ProfileNotFoundError is a profile in neither shared file.
@@ -59,11 +61,20 @@ func (e *ProfileNotFoundError) Error() string {
 
 // Load resolves the named profile, and its source_profile chain, from one
 // read of the shared files (those awsconfig.ConfigPath and CredentialsPath
-// name) and the environment. A profile in neither file is a
-// *ProfileNotFoundError; a missing or unusable source_profile is the SDK's
+// name) and the environment, with the SDK's LoadSharedConfigProfile and
+// NewEnvConfig: enough for a cache hit, which needs the profile's settings
+// and nothing of the SDK's clients (Config builds those when a call is to
+// be made). A profile in neither file is a *ProfileNotFoundError; a
+// missing or unusable source_profile is the SDK's
 // config.SharedConfigAssumeRoleError.
 func Load(ctx context.Context, name string) (*Profile, error) {
-	p, err := load(ctx, config.WithSharedConfigProfile(name))
+	env, err := loadEnv()
+	if err != nil {
+		return nil, err
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles, o.CredentialsFiles = sharedFiles()
+	})
 	var missing config.SharedConfigProfileNotExistError
 	var badSource config.SharedConfigAssumeRoleError
 	if errors.As(err, &missing) && missing.Profile == name && !errors.As(err, &badSource) {
@@ -72,92 +83,125 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.Shared.Profile != name {
-		// The SDK's loader ignores a missing profile when its chain of
-		// credentials is not resolved; awsmfa cannot.
-		return nil, &ProfileNotFoundError{Profile: name}
-	}
-	p.Name = name
-	return p, nil
+	return newProfile(name, env, sc, nil), nil
 }
 
 // LoadEnv resolves the environment's settings alone, for a profile that is
 // not in the files yet (setup writes it later).
 func LoadEnv(ctx context.Context, name string) (*Profile, error) {
-	p, err := load(ctx, config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}))
+	env, err := loadEnv()
 	if err != nil {
 		return nil, err
 	}
-	p.Name = name
+	p := newProfile(name, env, config.SharedConfig{}, nil)
+	p.envOnly = true
 	return p, nil
 }
 
-func load(ctx context.Context, opts ...func(*config.LoadOptions) error) (*Profile, error) {
-	all := []func(*config.LoadOptions) error{config.WithCredentialsProvider(aws.AnonymousCredentials{})}
-	if path, err := awsconfig.ConfigPath(); err == nil {
-		all = append(all, config.WithSharedConfigFiles([]string{path}))
-	}
-	if path, err := awsconfig.CredentialsPath(); err == nil {
-		all = append(all, config.WithSharedCredentialsFiles([]string{path}))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, append(all, opts...)...)
+func loadEnv() (config.EnvConfig, error) {
+	env, err := config.NewEnvConfig()
 	if err != nil {
 		if problem := envProblem(); problem != nil {
-			return nil, problem
+			return config.EnvConfig{}, problem
 		}
-		return nil, err
+		return config.EnvConfig{}, err
 	}
-	p := &Profile{Config: cfg}
-	for _, src := range cfg.ConfigSources {
-		switch s := src.(type) {
-		case config.SharedConfig:
-			p.Shared = s
-		case config.EnvConfig:
-			p.env = s
-		}
-	}
-	p.RegionSet = cfg.Region != ""
-	if !p.RegionSet {
-		p.Config.Region = DefaultRegion
-	}
-	return p, nil
+	return env, nil
 }
 
-// Source is the profile's source_profile, resolved from the same read of
-// the files with the source's own region and endpoint settings (the
-// environment's still come first); nil when there is none. Retry settings,
-// ca_bundle and proxies stay those of the profile asked for, as when the
-// SDK itself follows a role chain.
+// sharedFiles are the files to read, as awsconfig finds them; a file whose
+// place cannot be worked out (no home directory) is left out.
+func sharedFiles() (configFiles, credentialsFiles []string) {
+	configFiles, credentialsFiles = []string{}, []string{}
+	if path, err := awsconfig.ConfigPath(); err == nil {
+		configFiles = append(configFiles, path)
+	}
+	if path, err := awsconfig.CredentialsPath(); err == nil {
+		credentialsFiles = append(credentialsFiles, path)
+	}
+	return configFiles, credentialsFiles
+}
+
+func newProfile(name string, env config.EnvConfig, sc config.SharedConfig, parent *Profile) *Profile {
+	p := &Profile{Name: name, Shared: sc, env: env, parent: parent}
+	p.Region = firstNonEmpty(env.Region, sc.Region)
+	p.RegionSet = p.Region != ""
+	if !p.RegionSet {
+		p.Region = DefaultRegion
+	}
+	return p
+}
+
+// Source is the profile's source_profile, from the same read of the files,
+// with the source's own region and endpoint settings (the environment's
+// still come first); nil when there is none. Retry settings, ca_bundle and
+// proxies stay those of the profile asked for, as when the SDK itself
+// follows a role chain.
 func (p *Profile) Source() *Profile {
 	if p.Shared.Source == nil {
 		return nil
 	}
-	sc := *p.Shared.Source
-	src := &Profile{Name: sc.Profile, Shared: sc, Config: p.Config.Copy(), env: p.env}
-	src.Config.Region = p.env.Region
-	if src.Config.Region == "" {
-		src.Config.Region = sc.Region
+	return newProfile(p.Shared.Source.Profile, p.env, *p.Shared.Source, p)
+}
+
+// baseEndpoint is the endpoint URL for every service, as LoadDefaultConfig
+// resolves it: AWS_ENDPOINT_URL, else endpoint_url, unless configured
+// endpoints are to be ignored.
+func (p *Profile) baseEndpoint() *string {
+	if firstSet(p.env.IgnoreConfiguredEndpoints, p.Shared.IgnoreConfiguredEndpoints) {
+		return nil
 	}
-	src.RegionSet = src.Config.Region != ""
-	if !src.RegionSet {
-		src.Config.Region = DefaultRegion
+	if url := firstNonEmpty(p.env.BaseEndpoint, p.Shared.BaseEndpoint); url != "" {
+		return aws.String(url)
 	}
-	src.Config.BaseEndpoint = nil
-	if !firstSet(p.env.IgnoreConfiguredEndpoints, sc.IgnoreConfiguredEndpoints) {
-		if url := firstNonEmpty(p.env.BaseEndpoint, sc.BaseEndpoint); url != "" {
-			src.Config.BaseEndpoint = aws.String(url)
+	return nil
+}
+
+// Config is the SDK's configuration for calls made for the profile:
+// LoadDefaultConfig's, with the profile's settings. It is built on first
+// use, so that a cache hit never pays for what only calls need (parsing
+// AWS_CA_BUNDLE or ca_bundle costs milliseconds).
+func (p *Profile) Config(ctx context.Context) (aws.Config, error) {
+	if p.cfg != nil {
+		return *p.cfg, nil
+	}
+	var cfg aws.Config
+	if p.parent != nil {
+		base, err := p.parent.Config(ctx)
+		if err != nil {
+			return aws.Config{}, err
+		}
+		cfg = base.Copy()
+		cfg.BaseEndpoint = p.baseEndpoint()
+		// Service clients read [services], FIPS and dual-stack from the
+		// sources: give them the source's section.
+		cfg.ConfigSources = make([]any, len(base.ConfigSources))
+		for i, s := range base.ConfigSources {
+			if _, ok := s.(config.SharedConfig); ok {
+				s = p.Shared
+			}
+			cfg.ConfigSources[i] = s
+		}
+	} else {
+		opts := []func(*config.LoadOptions) error{config.WithCredentialsProvider(aws.AnonymousCredentials{})}
+		configFiles, credentialsFiles := sharedFiles()
+		if p.envOnly {
+			configFiles, credentialsFiles = []string{}, []string{}
+		} else {
+			opts = append(opts, config.WithSharedConfigProfile(p.Name))
+		}
+		opts = append(opts, config.WithSharedConfigFiles(configFiles), config.WithSharedCredentialsFiles(credentialsFiles))
+		var err error
+		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
+			if problem := envProblem(); problem != nil {
+				return aws.Config{}, problem
+			}
+			return aws.Config{}, err
 		}
 	}
-	// Service clients read [services], FIPS and dual-stack from the
-	// sources: give them the source's section.
-	src.Config.ConfigSources = make([]any, len(p.Config.ConfigSources))
-	for i, s := range p.Config.ConfigSources {
-		if _, ok := s.(config.SharedConfig); ok {
-			s = sc
-		}
-		src.Config.ConfigSources[i] = s
-	}
-	return src
+	cfg.Region = p.Region
+	p.cfg = &cfg
+	return cfg, nil
 }
 
 func firstSet(flags ...*bool) bool {
@@ -185,21 +229,30 @@ func Static(accessKeyID, secretAccessKey, sessionToken string) aws.CredentialsPr
 }
 
 // STS is an STS client for the profile that signs with creds.
-func (p *Profile) STS(creds aws.CredentialsProvider) *sts.Client {
-	return sts.NewFromConfig(p.Config, func(o *sts.Options) { o.Credentials = creds })
+func (p *Profile) STS(ctx context.Context, creds aws.CredentialsProvider) (*sts.Client, error) {
+	cfg, err := p.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sts.NewFromConfig(cfg, func(o *sts.Options) { o.Credentials = creds }), nil
 }
 
 // IAM is an IAM client for the profile that signs with creds.
-func (p *Profile) IAM(creds aws.CredentialsProvider) *iam.Client {
-	return iam.NewFromConfig(p.Config, func(o *iam.Options) { o.Credentials = creds })
+func (p *Profile) IAM(ctx context.Context, creds aws.CredentialsProvider) (*iam.Client, error) {
+	cfg, err := p.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return iam.NewFromConfig(cfg, func(o *iam.Options) { o.Credentials = creds }), nil
 }
 
 // ConfiguredSTSEndpoint is the STS endpoint the settings configure
 // (AWS_ENDPOINT_URL_STS, the [services] section, endpoint_url...), "" for
-// AWS's own. It is part of every cache key, so that sessions from a test
-// endpoint are never served for AWS's.
+// AWS's own, as the STS client resolves it. It is part of every cache key,
+// so that sessions from a test endpoint are never served for AWS's.
 func (p *Profile) ConfiguredSTSEndpoint() string {
-	if e := sts.NewFromConfig(p.Config).Options().BaseEndpoint; e != nil {
+	endpoints := aws.Config{Region: p.Region, BaseEndpoint: p.baseEndpoint(), ConfigSources: []any{p.env, p.Shared}}
+	if e := sts.NewFromConfig(endpoints).Options().BaseEndpoint; e != nil {
 		return *e
 	}
 	return ""

@@ -186,7 +186,11 @@ func (d *profileDoctor) stsClient(ctx context.Context, keys cache.Keys) (*sts.Cl
 			return nil, err
 		}
 	}
-	return sts.NewFromConfig(p.Config, func(o *sts.Options) {
+	cfg, err := p.Config(ctx)
+	if err != nil {
+		return nil, process.ConfigError(d.name, err)
+	}
+	return sts.NewFromConfig(cfg, func(o *sts.Options) {
 		o.Credentials = awsclient.Static(keys.AccessKeyID, keys.SecretAccessKey, "")
 		o.RetryMaxAttempts = 1
 	}), nil
@@ -284,7 +288,7 @@ func (d *profileDoctor) checkSession() {
 // regionSource is the region, as redact allows it to be shown, and, when
 // it is not the profile's own, where it comes from.
 func regionSource(p *awsclient.Profile) string {
-	shown := redact.Show(redact.Region, p.Config.Region)
+	shown := redact.Show(redact.Region, p.Region)
 	switch {
 	case !p.RegionSet:
 		return shown + " (default)"

@@ -19,6 +19,7 @@ import (
 	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/qrterm"
+	"github.com/awsmfa/awsmfa/process"
 	"github.com/awsmfa/awsmfa/prompt"
 )
 
@@ -340,7 +341,11 @@ func iamClient(ctx context.Context, profile string, keys cache.Keys) (*iam.Clien
 	if err != nil {
 		return nil, err
 	}
-	return p.IAM(awsclient.Static(keys.AccessKeyID, keys.SecretAccessKey, "")), nil
+	client, err := p.IAM(ctx, awsclient.Static(keys.AccessKeyID, keys.SecretAccessKey, ""))
+	if err != nil {
+		return nil, process.ConfigError(profile, err)
+	}
+	return client, nil
 }
 
 // listMFADevices lists the MFA devices of userName ("" for the caller
