@@ -63,12 +63,6 @@ func (s *iniSection) has(key string) bool {
 // str is key's plain value, "" when it is not set or holds nested settings.
 func (s *iniSection) str(key string) string { return s.values[key].str }
 
-// lookup is key's plain value and whether key is set at all.
-func (s *iniSection) lookup(key string) (string, bool) {
-	v, ok := s.values[key]
-	return v.str, ok
-}
-
 // iniFile is one file, indexed by section on a first pass that looks only
 // at the lines holding a '['. A section's settings are read when it is
 // asked for: Load needs a few sections of files that may hold hundreds.
