@@ -1,6 +1,18 @@
 // Package process is the credential flow behind `awsmfa process`: serve the
 // cached MFA session when it has enough life left, else refresh it exactly
 // once across all processes (lock, prompt, STS) and cache the result.
+//
+// Read it top-down from Credentials, in this file:
+//
+//   - profile: loadProfile (profile.go) resolves it with the AWS SDK, one
+//     read of the files for the whole source_profile chain; plan (role.go)
+//     works out which session serves it and under which cache key;
+//   - cache: cachedOrRefreshed returns a session with enough life left
+//     (a hit ends here; internal/cli prints it with WriteJSON);
+//   - lock: else it takes the profile's lock and looks again;
+//   - code: withMFACode asks for the code (prompt or mfa_process);
+//   - STS: getSessionToken or assumeRole (sts.go) through service/sts;
+//   - cache: store keeps the new session, which is returned.
 package process
 
 import (
