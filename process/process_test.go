@@ -432,3 +432,20 @@ func TestUnopenableConfigFileIsReportedAsItself(t *testing.T) {
 		t.Errorf("error %v; want the file that cannot be read", err)
 	}
 }
+
+// A setting the SDK refuses is named without repeating a value that may be
+// a secret pasted into the wrong place.
+func TestSDKRefusalsDoNotRepeatSecrets(t *testing.T) {
+	const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\nmax_attempts = "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", cfg)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	_, err := loadProfile(context.Background(), "work")
+	if err == nil || strings.Contains(err.Error(), "wJalr") || !strings.Contains(err.Error(), "max_attempts") {
+		t.Errorf("got %v; want max_attempts named and the value not shown", err)
+	}
+}
