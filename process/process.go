@@ -7,7 +7,9 @@
 //   - profile: loadProfile (profile.go) resolves it with the AWS SDK, one
 //     read of the files for the whole source_profile chain; plan (role.go)
 //     works out which session serves it and under which cache key;
-//   - cache: cachedOrRefreshed returns a session with enough life left
+//   - obtain: userSession (an IAM user's MFA session) or roleSession (a
+//     role, its source's credentials obtained first), each through
+//   - cache: cachedOrRefreshed, which returns a session with enough life left
 //     (a hit ends here; internal/cli prints it with WriteJSON);
 //   - lock: else it takes the profile's lock and looks again;
 //   - code: withMFACode asks for the code (prompt or mfa_process);
@@ -193,6 +195,54 @@ func Credentials(ctx context.Context, o Options) (cache.Session, error) {
 	}
 	o.Debugf("serving %s", t.describe())
 	return o.obtain(ctx, t)
+}
+
+// obtain returns t's credentials: from the cache, or from STS.
+func (o *Options) obtain(ctx context.Context, t *target) (cache.Session, error) {
+	switch t.kind {
+	case keysUser:
+		keys, err := o.keys(t.p.Name)
+		if err != nil {
+			return cache.Session{}, err
+		}
+		return cache.Session{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey}, nil
+	case mfaUser:
+		return o.userSession(ctx, t)
+	}
+	return o.roleSession(ctx, t)
+}
+
+// roleSession serves a role profile from the cache, or assumes the role
+// with its source's credentials (getting or reusing the source's MFA
+// session first) under the role's own lock.
+func (o *Options) roleSession(ctx context.Context, t *target) (cache.Session, error) {
+	return o.cachedOrRefreshed(ctx, t, func() (cache.Session, error) {
+		// Locks are always taken role first, then source: no cycle, no deadlock.
+		creds, err := o.obtain(ctx, t.source)
+		if err != nil {
+			return cache.Session{}, err
+		}
+		if t.clampedFrom > 0 {
+			o.Notef("profile %q sets duration_seconds = %d, but a role assumed with a session (role chaining) lasts at most 1h; asking for 1h",
+				t.p.Name, int64(t.clampedFrom/time.Second))
+		}
+		in := assumeRoleInput{
+			RoleARN:     t.p.RoleARN,
+			SessionName: t.sessionName,
+			ExternalID:  t.p.ExternalID,
+			Duration:    t.duration,
+		}
+		call := func(ctx context.Context, code string) (cache.Session, error) {
+			start := o.Now()
+			sess, err := o.assumeRole(ctx, t.p, creds, t.source.p.Name, in, code)
+			o.Debugf("AssumeRole %s took %v", redact.Show(redact.ARN, t.p.RoleARN), o.Now().Sub(start).Round(time.Millisecond))
+			return sess, err
+		}
+		if t.mfaInRequest {
+			return o.withMFACode(ctx, t.p, call)
+		}
+		return call(ctx, "")
+	})
 }
 
 // userSession serves an IAM-user profile with mfa_serial: the cached
