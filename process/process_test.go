@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -447,5 +448,25 @@ func TestSDKRefusalsDoNotRepeatSecrets(t *testing.T) {
 	_, err := loadProfile(context.Background(), "work")
 	if err == nil || strings.Contains(err.Error(), "wJalr") || !strings.Contains(err.Error(), "max_attempts") {
 		t.Errorf("got %v; want max_attempts named and the value not shown", err)
+	}
+}
+
+// STS took the code but its answer was lost (a 5xx after the work was
+// done): the SDK does not send the spent code again; awsmfa waits for the
+// next code window and asks for the next code, saying why in the prompt.
+func TestALostReplyAsksForTheNextCode(t *testing.T) {
+	f := newFixture(t)
+	f.faults.LoseReplyNext("GetSessionToken", 1, http.StatusInternalServerError, "InternalFailure", "An internal error has occurred")
+	if _, err := Credentials(context.Background(), f.opts); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.srv.Calls("GetSessionToken"); n != 2 {
+		t.Errorf("GetSessionToken called %d times, want 2 (the lost one, then one with the next code)", n)
+	}
+	if len(f.prompt.asked) != 2 || !strings.Contains(f.prompt.asked[1].Retry, "may have used that code") {
+		t.Fatalf("asked %+v; want a second prompt that says the last code may be spent", f.prompt.asked)
+	}
+	if len(f.slept) == 0 {
+		t.Error("asked again without waiting for the next code window")
 	}
 }
