@@ -271,19 +271,9 @@ func (p *Profile) CheckSTSEndpoint() error {
 	return nil
 }
 
-// STSEndpoint is where the client's calls go, for messages (redacted
-// where a URL may not be shown).
+// STSEndpoint is where the client's calls go, by the SDK's endpoint
+// rules, for messages (redacted where a URL may not be shown).
 func STSEndpoint(ctx context.Context, c *sts.Client) string {
-	u := STSEndpointURL(ctx, c)
-	if u == "" {
-		return "STS"
-	}
-	return redact.Show(redact.URL, strings.TrimSuffix(u, "/"))
-}
-
-// STSEndpointURL is the URL the client's calls go to, by the SDK's
-// endpoint rules; "" when they cannot resolve one.
-func STSEndpointURL(ctx context.Context, c *sts.Client) string {
 	o := c.Options()
 	e, err := o.EndpointResolverV2.ResolveEndpoint(ctx, sts.EndpointParameters{
 		Region:       aws.String(o.Region),
@@ -292,9 +282,9 @@ func STSEndpointURL(ctx context.Context, c *sts.Client) string {
 		Endpoint:     o.BaseEndpoint,
 	})
 	if err != nil {
-		return ""
+		return "STS"
 	}
-	return e.URI.String()
+	return redact.Show(redact.URL, strings.TrimSuffix(e.URI.String(), "/"))
 }
 
 // OneTimeCode wraps the retryer of a call that carries an MFA code: such a

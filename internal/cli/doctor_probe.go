@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	smithytime "github.com/aws/smithy-go/time"
 
@@ -23,28 +25,35 @@ type probeResult struct {
 	Sent, Received time.Time
 }
 
-// probeSTS sends one unsigned GetCallerIdentity to where the client's calls
-// go, through the client's HTTP client (proxy and CA bundle included): any
-// answer, a refusal included, proves the endpoint reachable, and its Date
-// header shows STS's clock without a signature that skew would spoil.
+// probeSTS sends one GetCallerIdentity through the client (its endpoint,
+// proxy and CA bundle), tried once and signed with a key that names nobody
+// (the SDK signs every request): any answer, the refusal included, proves
+// the endpoint reachable, and its Date header shows STS's clock whether or
+// not this computer's is right.
 func probeSTS(ctx context.Context, client *sts.Client) (probeResult, error) {
-	o := client.Options()
-	endpoint := awsclient.STSEndpointURL(ctx, client)
-	body := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(body))
-	if err != nil {
-		return probeResult{}, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	var r probeResult
 	r.Sent = time.Now()
-	resp, err := o.HTTPClient.Do(req)
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, func(o *sts.Options) {
+		o.Credentials = aws.NewCredentialsCache(awsclient.Static(probeKeyID, "awsmfa-doctor-probe", ""))
+		o.RetryMaxAttempts = 1
+	})
 	r.Received = time.Now()
-	if err != nil {
+	var respErr *awshttp.ResponseError
+	switch {
+	case err == nil:
+		r.ServerDate, r.Dated = awsmiddleware.GetServerTime(out.ResultMetadata)
+	case errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0:
+		r.ServerDate, r.Dated = serverDate(respErr.Response.Header)
+	default:
 		return r, err
 	}
-	resp.Body.Close()
-	date, err := smithytime.ParseHTTPDate(resp.Header.Get("Date"))
-	r.ServerDate, r.Dated = date, err == nil
 	return r, nil
+}
+
+// probeKeyID is an access key id of the right shape that no user has.
+const probeKeyID = "AKIA0000000000000000"
+
+func serverDate(h http.Header) (time.Time, bool) {
+	t, err := smithytime.ParseHTTPDate(h.Get("Date"))
+	return t, err == nil
 }
