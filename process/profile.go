@@ -102,20 +102,7 @@ func ConfigError(name string, err error) error {
 	case errors.As(err, &badSource):
 		return fmt.Errorf("profile %q uses source_profile %q, which has no credentials the AWS SDKs recognise; give [profile %s] the line credential_process = awsmfa process --profile %s (awsmfa keeps its keys in the keyring)", name, badSource.Profile, badSource.Profile, badSource.Profile)
 	}
-	return fmt.Errorf("the AWS SDK cannot load profile %q: %s; fix that setting", name, shownSDKMessage(err.Error()))
-}
-
-// shownSDKMessage is an SDK error on one line, with every word that may be
-// key material (the SDK quotes the values it refuses, and a secret pasted
-// into the wrong setting is one) replaced by redact.NotShown.
-func shownSDKMessage(s string) string {
-	words := strings.Fields(s)
-	for i, w := range words {
-		if !redact.Fits(redact.Command, w) {
-			words[i] = redact.NotShown
-		}
-	}
-	return strings.Join(words, " ")
+	return fmt.Errorf("the AWS SDK cannot load profile %q: %s; fix that setting", name, awsclient.Shown(err.Error()))
 }
 
 // missingProfile says how to add the profile that is not there, or, when a

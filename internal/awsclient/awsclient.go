@@ -327,14 +327,28 @@ func MayHaveRun(err error) bool {
 
 // RootCause is the network error (or, failing that, the innermost error)
 // inside an SDK error, without the layers that repeat the operation's name
-// and the request's URL: for a message that already names the call.
+// and the request's URL, for a message that already names the call. Its
+// text is Shown: the SDK quotes the values it refuses.
 func RootCause(err error) error {
 	var opErr *net.OpError
-	if errors.As(err, &opErr) {
-		return opErr
+	if !errors.As(err, &opErr) {
+		for next := errors.Unwrap(err); next != nil; next = errors.Unwrap(err) {
+			err = next
+		}
+		return errors.New(Shown(err.Error()))
 	}
-	for next := errors.Unwrap(err); next != nil; next = errors.Unwrap(err) {
-		err = next
+	return errors.New(Shown(opErr.Error()))
+}
+
+// Shown is a message from the SDK on one line, with every word that may be
+// key material (the SDK quotes the values it refuses, and a secret pasted
+// into the wrong setting is one) replaced by redact.NotShown.
+func Shown(msg string) string {
+	words := strings.Fields(msg)
+	for i, w := range words {
+		if !redact.Fits(redact.Command, w) {
+			words[i] = redact.NotShown
+		}
 	}
-	return err
+	return strings.Join(words, " ")
 }
