@@ -410,7 +410,7 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 			// the same code again would be refused as spent.
 			try++
 			o.codeAccepted(p.MFASerial)
-			req.Retry = "STS did not answer for sure, and may have used that code; enter the next one"
+			req.Retry = "STS did not answer for sure, and may have used that code; enter the next code your device shows"
 			o.Debugf("%s: %v; asking for the next code", p.Name, err)
 		case errors.As(err, &rejected):
 			o.rememberGaveUp(p.MFASerial)

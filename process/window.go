@@ -31,8 +31,10 @@ func step(t time.Time) int64 { return t.Unix() / int64(codePeriod/time.Second) }
 // waitForNextCode sleeps until the window after the one in which STS last
 // accepted a code for serial, telling the user why; it returns at once when
 // no code was accepted in the current window.
-// A wait before a try after the first is only logged: the prompt that
-// follows says why.
+// A wait before a try after the first (note false: STS may have taken the
+// last code without its answer arriving) is only logged, since the prompt
+// that follows says why; when the run's deadline leaves no time for it,
+// the prompt is shown at once and asks for the next code.
 func (o *Options) waitForNextCode(ctx context.Context, serial string, note bool) error {
 	last, ok := o.lastAcceptedStep(serial)
 	now := o.Now()
@@ -44,6 +46,10 @@ func (o *Options) waitForNextCode(ctx context.Context, serial string, note bool)
 	next := time.Unix((last+1)*int64(codePeriod/time.Second), 0)
 	wait := next.Sub(now)
 	if !o.start.IsZero() && o.start.Add(o.PromptTimeout).Sub(next) < minAnswerTime {
+		if !note {
+			o.Debugf("no time left to wait %v for the next code window; asking now", wait.Round(time.Second))
+			return nil
+		}
 		// Waiting would leave no time to answer before the run's deadline.
 		return &errPromptDeadline{after: o.PromptTimeout}
 	}
