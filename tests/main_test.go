@@ -23,5 +23,6 @@ func TestMain(m *testing.M) {
 			stop()
 			os.Exit(code)
 		},
+		"credget": credgetMain,
 	})
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/process"
 )
 
@@ -27,11 +26,16 @@ func (e *exitCodeError) Error() string {
 	return fmt.Sprintf("the command exited with status %d", e.code)
 }
 
+type execOptions struct {
+	sessionOptions
+	Server bool
+}
+
 func newExecCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
-	o := &sessionOptions{}
+	o := &execOptions{}
 	cmd := &cobra.Command{
-		Use:   "exec --profile NAME -- COMMAND [ARG...]",
-		Short: "Run a command with the profile's session in AWS_* variables",
+		Use:   "exec [--server] --profile NAME -- COMMAND [ARG...]",
+		Short: "Run a command with the profile's session in AWS_* variables, or served to it as they renew",
 		Long: `exec gets the profile's MFA (or role) session, from the cache or after asking
 for a code, and runs COMMAND with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION set, plus AWS_REGION and
@@ -41,10 +45,22 @@ since SDKs would otherwise prefer the profile to the variables.
 Signals sent to awsmfa (SIGTERM, SIGHUP, SIGINT, ...) are passed on to the
 command, and awsmfa exits with the command's exit code (128+N when signal N
 ended it). The variables do not renew: a command that outlives the session
-should use credential_process instead. exec refuses to run inside another
-awsmfa exec (AWSMFA_EXEC_PROFILE is set there).`,
+should use credential_process or --server. exec refuses to run inside
+another awsmfa exec (AWSMFA_EXEC_PROFILE is set there).
+
+With --server, exec instead starts a credentials server on 127.0.0.1 (what
+awsmfa serve runs) and gives COMMAND only AWS_CONTAINER_CREDENTIALS_FULL_URI
+and AWS_CONTAINER_AUTHORIZATION_TOKEN, which every AWS SDK reads: no keys, no
+AWS_PROFILE. The server gets the session before COMMAND starts (asking for
+the code then) and renews it in the background before it runs out, so a
+notebook, a dev server or a container (docker run --network host -e
+AWS_CONTAINER_CREDENTIALS_FULL_URI -e AWS_CONTAINER_AUTHORIZATION_TOKEN ...)
+can run all day. The server stops when COMMAND ends. A [default] profile
+with credentials of its own still wins over the server in SDKs that read
+~/.aws/config.`,
 		Example: `  awsmfa exec --profile work -- aws s3 ls
-  awsmfa exec --profile admin-role -- terraform apply`,
+  awsmfa exec --profile admin-role -- terraform apply
+  awsmfa exec --server --profile work -- jupyter lab`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return errors.New("no command given; usage: awsmfa exec --profile NAME -- COMMAND [ARG...]")
@@ -58,10 +74,11 @@ awsmfa exec (AWSMFA_EXEC_PROFILE is set there).`,
 	// Flags after COMMAND belong to COMMAND, even without "--".
 	cmd.Flags().SetInterspersed(false)
 	o.addFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&o.Server, "server", false, "serve the session to COMMAND from a local credentials server that renews it, instead of in AWS_* key variables")
 	return cmd
 }
 
-func runExec(ctx context.Context, g *globalOptions, o *sessionOptions, args []string, streams IOStreams, deps Deps) error {
+func runExec(ctx context.Context, g *globalOptions, o *execOptions, args []string, streams IOStreams, deps Deps) error {
 	if outer := os.Getenv(execMarkerEnv); outer != "" {
 		return fmt.Errorf("already inside awsmfa exec for profile %q (%s is set); run the command directly, or leave that shell first", outer, execMarkerEnv)
 	}
@@ -71,10 +88,6 @@ func runExec(ctx context.Context, g *globalOptions, o *sessionOptions, args []st
 		return fmt.Errorf("cannot run %q: %v; check the command's name and PATH", args[0], errors.Unwrap(err))
 	}
 	outerChain := os.Getenv(process.ChainEnv)
-	sess, err := o.credentials(ctx, g, streams, deps)
-	if err != nil {
-		return err
-	}
 	region, regionSet, err := process.Region(ctx, o.Profile)
 	if err != nil {
 		return err
@@ -82,11 +95,26 @@ func runExec(ctx context.Context, g *globalOptions, o *sessionOptions, args []st
 	if !regionSet {
 		region = ""
 	}
+	var set [][2]string
+	if o.Server {
+		srv, err := o.startServer(ctx, g, streams, deps, defaultListen)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		set = serverEnv(srv, region)
+	} else {
+		sess, err := o.credentials(ctx, g, streams, deps)
+		if err != nil {
+			return err
+		}
+		set = sessionEnv(sess, region)
+	}
 
 	cmd := exec.Command(path, args[1:]...)
 	cmd.Args[0] = args[0]
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.In, streams.Out, streams.ErrOut
-	cmd.Env = childEnv(os.Environ(), sess, region, o.Profile, outerChain)
+	cmd.Env = childEnv(os.Environ(), set, o.Profile, outerChain)
 	// Catch signals before the start, so that none can end awsmfa and
 	// leave the command running without it.
 	signals := catchSignals()
@@ -108,13 +136,24 @@ func runExec(ctx context.Context, g *globalOptions, o *sessionOptions, args []st
 	return nil
 }
 
-// childEnv is env with the session's variables set, every other source of
-// AWS credentials (AWS_PROFILE above all) removed, the exec marker set and
-// the recursion guard as it was before awsmfa: the command may well run
-// awsmfa process for this same profile through some other profile.
-func childEnv(env []string, sess cache.Session, region, profileName, outerChain string) []string {
-	drop := []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", process.ChainEnv, execMarkerEnv}
-	set := sessionEnv(sess, region)
+// credentialEnv are the variables through which SDKs find credentials
+// other than the ones exec sets: none of them may reach the command, or it
+// would use those instead (AWS_PROFILE above all: SDKs prefer a profile to
+// the key variables, and web identity and keys to a credentials server).
+var credentialEnv = []string{
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+}
+
+// childEnv is env with the variables set, every other source of AWS
+// credentials removed, the exec marker set and the recursion guard as it
+// was before awsmfa: the command may well run awsmfa process for this same
+// profile through some other profile.
+func childEnv(env []string, set [][2]string, profileName, outerChain string) []string {
+	drop := append([]string{process.ChainEnv, execMarkerEnv}, credentialEnv...)
 	for _, kv := range set {
 		drop = append(drop, kv[0])
 	}

@@ -21,8 +21,11 @@ func TestChildEnv(t *testing.T) {
 		"AWS_SECURITY_TOKEN=stale",
 		"AWS_REGION=us-west-2",
 		process.ChainEnv + "=work",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:1/",
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/token",
+		"AWS_WEB_IDENTITY_TOKEN_FILE=/run/web",
 	}
-	got := childEnv(env, sess, "", "work", "outer")
+	got := childEnv(env, sessionEnv(sess, ""), "work", "outer")
 	want := []string{
 		"PATH=/bin",
 		"AWS_REGION=us-west-2", // no region in the profile: the user's stays
@@ -36,7 +39,7 @@ func TestChildEnv(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("childEnv =\n%q\nwant\n%q", got, want)
 	}
-	got = childEnv(env, sess, "eu-west-1", "work", "")
+	got = childEnv(env, sessionEnv(sess, "eu-west-1"), "work", "")
 	if !slices.Contains(got, "AWS_REGION=eu-west-1") || !slices.Contains(got, "AWS_DEFAULT_REGION=eu-west-1") || slices.Contains(got, "AWS_REGION=us-west-2") {
 		t.Errorf("the profile's region did not replace the environment's: %q", got)
 	}

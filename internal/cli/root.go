@@ -117,6 +117,7 @@ var subcommands = []struct {
 	{"version", func(_ *globalOptions, streams IOStreams, _ Deps) *cobra.Command { return newVersionCmd(streams) }},
 	{"export", newExportCmd},
 	{"exec", newExecCmd},
+	{"serve", newServeCmd},
 }
 
 func isSubcommand(name string) bool {

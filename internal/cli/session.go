@@ -47,31 +47,42 @@ func (o *sessionOptions) addFlags(f *pflag.FlagSet) {
 // credentials gets the profile's session: from the cache, or by asking for
 // a code. Nothing but diagnostics and waiting notes go to stderr.
 func (o *sessionOptions) credentials(ctx context.Context, g *globalOptions, streams IOStreams, deps Deps) (cache.Session, error) {
-	if o.Profile == "" {
-		return cache.Session{}, fmt.Errorf("no profile given; pass --profile NAME")
-	}
-	chain, err := process.EnterChain(os.Getenv(process.ChainEnv), o.Profile)
+	flow, err := o.flow(ctx, g, streams, deps)
 	if err != nil {
 		return cache.Session{}, err
 	}
+	return process.Credentials(ctx, flow)
+}
+
+// flow sets up the credential flow for the profile (recursion guard,
+// prompt, keyring) once; process.Credentials may then run it any number
+// of times, as the credentials server does.
+func (o *sessionOptions) flow(ctx context.Context, g *globalOptions, streams IOStreams, deps Deps) (process.Options, error) {
+	if o.Profile == "" {
+		return process.Options{}, fmt.Errorf("no profile given; pass --profile NAME")
+	}
+	chain, err := process.EnterChain(os.Getenv(process.ChainEnv), o.Profile)
+	if err != nil {
+		return process.Options{}, err
+	}
 	// Anything awsmfa starts from here on (a dialog, mfa_process) inherits it.
 	if err := os.Setenv(process.ChainEnv, chain); err != nil {
-		return cache.Session{}, err
+		return process.Options{}, err
 	}
 	popts := prompt.Options{Timeout: o.PromptTimeout, YkmanAccount: o.YkmanAccount}
 	prompter, err := deps.NewPrompter(o.Prompt, popts)
 	if err != nil {
-		return cache.Session{}, err
+		return process.Options{}, err
 	}
 	store, err := g.openStore(ctx, prompter)
 	if err != nil {
-		return cache.Session{}, err
+		return process.Options{}, err
 	}
 	// Notes can come from a timer goroutine while the flow writes debug
 	// lines: one lock keeps their lines whole.
 	diag := streams
 	diag.ErrOut = &lockedWriter{w: streams.ErrOut}
-	return process.Credentials(ctx, process.Options{
+	return process.Options{
 		Profile:       o.Profile,
 		Duration:      o.Duration,
 		RefreshWindow: o.RefreshWindow,
@@ -83,9 +94,14 @@ func (o *sessionOptions) credentials(ctx context.Context, g *globalOptions, stre
 		MFAProcess:    func(command string) prompt.Prompter { return prompt.NewCommand(command, popts) },
 		Now:           deps.Now,
 		Sleep:         deps.Sleep,
-		Notef: func(format string, args ...any) {
-			fmt.Fprintf(diag.ErrOut, "awsmfa: "+format+"\n", args...)
-		},
-		Debugf: g.debugf(diag),
-	})
+		Notef:         notef(diag),
+		Debugf:        g.debugf(diag),
+	}, nil
+}
+
+// notef returns the logger for notes a user should see: one line on stderr.
+func notef(streams IOStreams) func(string, ...any) {
+	return func(format string, args ...any) {
+		fmt.Fprintf(streams.ErrOut, "awsmfa: "+format+"\n", args...)
+	}
 }
