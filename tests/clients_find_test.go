@@ -17,7 +17,12 @@ import (
 // runs it as `client PROFILE [N]`: N sts:GetCallerIdentity calls (default 1)
 // printing the caller's ARN once per call. An SDK makes the N calls in one
 // process, as an application does; a CLI runs once per call, as a shell
-// script does.
+// script does. PROFILE "-" names no profile: the client's default chain
+// finds the credentials (from a server awsmfa exec --server started).
+//
+// The SDK clients also run as long-running programs: with CALLS_UNTIL=FILE
+// they keep calling until FILE exists, and with KEY_LOG=FILE they append,
+// after each call, the access key ID their credentials cache then holds.
 type client struct {
 	name string // in test names and the condition [client:NAME]
 	// sdk is the library that runs credential_process: botocore, go or js
@@ -42,8 +47,11 @@ func findClients(t *testing.T) []client {
 	}
 }
 
-// eachCall runs cmd (which names the profile as "$profile") once per call.
+// eachCall runs cmd once per call; "$@" in cmd is "--profile PROFILE", or
+// nothing for "-".
 const eachCall = `profile=$1 n=${2:-1} i=0
+set --
+[ "$profile" = - ] || set -- --profile "$profile"
 while [ "$i" -lt "$n" ]; do
 	%s || exit
 	i=$((i+1))
@@ -59,7 +67,7 @@ func awsCLIv2() client {
 		c.missing = "the AWS CLI v2 (Debian's awscli at " + bin + ") is not usable: " + err.Error()
 		return c
 	}
-	c.script = fmt.Sprintf(eachCall, bin+` sts get-caller-identity --profile "$profile" --endpoint-url "$AWS_ENDPOINT_URL_STS" --query Arn --output text`)
+	c.script = fmt.Sprintf(eachCall, bin+` sts get-caller-identity "$@" --endpoint-url "$AWS_ENDPOINT_URL_STS" --query Arn --output text`)
 	return c
 }
 
@@ -72,7 +80,7 @@ func awsCLIv1() client {
 		c.missing = "the AWS CLI v1 (pip, under pyenv) is not usable: " + err.Error()
 		return c
 	}
-	c.script = fmt.Sprintf(eachCall, bin+` sts get-caller-identity --profile "$profile" --query Arn --output text`)
+	c.script = fmt.Sprintf(eachCall, bin+` sts get-caller-identity "$@" --query Arn --output text`)
 	return c
 }
 

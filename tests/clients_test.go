@@ -51,7 +51,7 @@ func TestClients(t *testing.T) {
 //     the run; "$PROFILE" in home/.aws/config is replaced by it;
 //   - the conditions [client:NAME], [sdk:botocore|go|js], [cli] and
 //     [keyring:BACKEND];
-//   - the commands runs, stub cap, xvfb and dialog.
+//   - the commands runs, stub cap, xvfb, dialog and waitlines.
 func clientParams(c client, backend string) testscript.Params {
 	p := scriptParams("testdata/clients")
 	if backend != "file" {
@@ -96,6 +96,7 @@ func clientParams(c client, backend string) testscript.Params {
 	p.Cmds["stub"] = cmdStubWithCap
 	p.Cmds["xvfb"] = cmdXvfb
 	p.Cmds["dialog"] = cmdDialog
+	p.Cmds["waitlines"] = cmdWaitLines
 	return p
 }
 
@@ -108,6 +109,8 @@ func keyringScripts(c client) []string {
 		// Sixteen processes at once on one keyring; the Go client starts
 		// fastest, and the others would add only their start-up time.
 		files = append(files, "testdata/clients/parallel.txtar")
+		// A server keeps the keyring open for as long as it runs.
+		files = append(files, "testdata/clients/server.txtar")
 	}
 	return files
 }
@@ -202,4 +205,45 @@ func cmdStubWithCap(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	cmdStub(ts, neg, args)
+}
+
+// cmdWaitLines waits (up to a minute) for a long-running client's KEY_LOG:
+//
+//	waitlines FILE N            until FILE has N lines
+//	waitlines FILE +N           until it has N more lines than now
+//	waitlines FILE N distinct   until N of its lines differ
+//
+// so that a script moves the clock only once the client has got that far.
+func cmdWaitLines(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 || (len(args) == 3 && args[2] != "distinct") {
+		ts.Fatalf("usage: waitlines FILE [+]N [distinct]")
+	}
+	path := ts.MkAbs(args[0])
+	distinct := len(args) == 3
+	count := func() int {
+		b, _ := os.ReadFile(path) // not there yet: no lines
+		// Only whole lines: the client may be halfway through one.
+		lines := strings.Split(string(b), "\n")
+		lines = lines[:len(lines)-1]
+		if distinct {
+			seen := map[string]bool{}
+			for _, l := range lines {
+				seen[l] = true
+			}
+			return len(seen)
+		}
+		return len(lines)
+	}
+	want, err := strconv.Atoi(strings.TrimPrefix(args[1], "+"))
+	ts.Check(err)
+	if strings.HasPrefix(args[1], "+") {
+		want += count()
+	}
+	deadline := time.Now().Add(time.Minute)
+	for count() < want {
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s has %d lines, not %d, after a minute", args[0], count(), want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
