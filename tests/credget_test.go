@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,6 +26,9 @@ import (
 //	       web page's request looks like after DNS rebinding)
 //	big    with the right token and a 64 KiB header
 //	post   a POST with a body, with the right token
+//
+// and "advance:DURATION" moves the script's STS stand-in's clock, which the
+// server tells time by, so that a script can drive it from inside a command.
 func credgetMain() {
 	uri, token := os.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"), os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
 	if uri == "" || token == "" {
@@ -33,6 +37,14 @@ func credgetMain() {
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
 	for _, c := range os.Args[1:] {
+		if d, ok := strings.CutPrefix(c, "advance:"); ok {
+			if err := credgetAdvance(d); err != nil {
+				fmt.Fprintf(os.Stderr, "credget %s: %v\n", c, err)
+				os.Exit(1)
+			}
+			fmt.Printf("advanced %s\n", d)
+			continue
+		}
 		status, body, err := credget(client, c, uri, token)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "credget %s: %v\n", c, err)
@@ -94,4 +106,13 @@ func credget(client *http.Client, c, uri, token string) (int, string, error) {
 	}
 	slices.Sort(fields)
 	return resp.StatusCode, fmt.Sprintf("fields=%s expiration=%s", strings.Join(fields, ","), reply["Expiration"]), nil
+}
+
+func credgetAdvance(d string) error {
+	dur, err := time.ParseDuration(d)
+	if err != nil {
+		return err
+	}
+	_, err = advanceStubClock(context.Background(), os.Getenv("AWSMFA_TEST_STUB_URL"), dur)
+	return err
 }

@@ -93,7 +93,12 @@ func runServe(ctx context.Context, g *globalOptions, o *serveOptions, streams IO
 func checkListen(addr string) (loopback bool, err error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return false, fmt.Errorf("--listen %q: %v; give IP:PORT, such as 127.0.0.1:9911", addr, errors.Unwrap(err))
+		reason := err.Error()
+		var ae *net.AddrError
+		if errors.As(err, &ae) {
+			reason = ae.Err // without the address again
+		}
+		return false, fmt.Errorf("--listen %q: %s; give IP:PORT, such as 127.0.0.1:9911", addr, reason)
 	}
 	if host == "localhost" {
 		return true, nil
@@ -118,9 +123,14 @@ func (o *sessionOptions) startServer(ctx context.Context, g *globalOptions, stre
 	// Listen before asking for a code: a busy port should not cost one.
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			err = op.Err // without the address again
+		}
 		return nil, fmt.Errorf("cannot listen on %s: %w; choose another address or port", addr, err)
 	}
 	srv, err := credserver.Start(ctx, ln, credserver.Options{
+		Profile:       o.Profile,
 		Fetch:         func(ctx context.Context) (cache.Session, error) { return process.Credentials(ctx, flow) },
 		RefreshWindow: o.refreshWindow(),
 		Now:           deps.Now,

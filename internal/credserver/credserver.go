@@ -60,6 +60,8 @@ const (
 
 // Options configures a server.
 type Options struct {
+	// Profile names the profile served, in messages.
+	Profile string
 	// Fetch returns a session with more than the refresh window left: from
 	// the cache, or a new one after asking for a code. It is the same call
 	// credential_process makes, with its cache, lock and prompt.
@@ -290,7 +292,7 @@ func (s *Server) failed(err error) {
 	if d := s.sess.Expiration.Sub(now); d > MinServedLife {
 		left = "the session served is good for " + d.Round(time.Second).String()
 	}
-	s.o.Notef("renewing the session failed: %v; %s, and awsmfa asks again in %v", err, left, s.nextAttempt.Sub(now).Round(time.Second))
+	s.o.Notef("renewing the session of profile %q failed: %v; %s, and awsmfa asks again in %v", s.o.Profile, err, left, s.nextAttempt.Sub(now).Round(time.Second))
 }
 
 // ServeHTTP answers a credentials request: the Host and the token are
