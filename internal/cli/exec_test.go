@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os/exec"
 	"runtime"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/credserver"
 	"github.com/awsmfa/awsmfa/process"
 )
 
@@ -65,5 +67,45 @@ func TestShellQuoteSurvivesTheShell(t *testing.T) {
 func TestPowershellQuote(t *testing.T) {
 	if got, want := powershellQuote("it's $x"), `'it''s $x'`; got != want {
 		t.Errorf("powershellQuote = %s, want %s", got, want)
+	}
+}
+
+func TestCheckListen(t *testing.T) {
+	for _, c := range []struct {
+		addr     string
+		loopback bool
+		err      string
+	}{
+		{"127.0.0.1:0", true, ""},
+		{"127.0.0.2:9911", true, ""},
+		{"[::1]:9911", true, ""},
+		{"localhost:9911", true, ""},
+		{"0.0.0.0:9911", false, ""},
+		{":9911", false, ""},
+		{"192.168.1.5:9911", false, ""},
+		{"rebound.example:9911", false, `--listen "rebound.example:9911": "rebound.example" is not an IP address; give IP:PORT, such as 127.0.0.1:9911`},
+		{"9911", false, `--listen "9911": missing port in address; give IP:PORT, such as 127.0.0.1:9911`},
+	} {
+		loopback, err := checkListen(c.addr)
+		if fmt.Sprint(err) != map[bool]string{true: "<nil>", false: c.err}[c.err == ""] || loopback != c.loopback {
+			t.Errorf("checkListen(%q) = %v, %v; want %v, %q", c.addr, loopback, err, c.loopback, c.err)
+		}
+	}
+}
+
+func TestServerEnvHasNoKeys(t *testing.T) {
+	env := []string{"PATH=/bin", "AWS_PROFILE=work", "AWS_ACCESS_KEY_ID=AKIAOLD", "AWS_SECRET_ACCESS_KEY=old", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/run/t"}
+	srv := &credserver.Server{URL: "http://127.0.0.1:9911/", Token: "tok"}
+	got := childEnv(env, serverEnv(srv, "eu-west-1"), "work", "")
+	want := []string{
+		"PATH=/bin",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9911/",
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN=tok",
+		"AWS_REGION=eu-west-1",
+		"AWS_DEFAULT_REGION=eu-west-1",
+		"AWSMFA_EXEC_PROFILE=work",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("childEnv =\n%q\nwant\n%q", got, want)
 	}
 }
