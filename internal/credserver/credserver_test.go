@@ -14,25 +14,8 @@ import (
 	"time"
 
 	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/stsstub"
 )
-
-// clock is a manual clock for the server under test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fetcher plays process.Credentials: each call takes the next result from
 // results, after announcing itself on called.
@@ -86,7 +69,7 @@ func (l *logs) String() string {
 
 type harness struct {
 	srv   *Server
-	clock *clock
+	clock *stsstub.ManualClock
 	fetch *fetcher
 	logs  *logs
 	t0    time.Time
@@ -96,7 +79,7 @@ type harness struct {
 func start(t *testing.T, life time.Duration) *harness {
 	t.Helper()
 	t0 := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	h := &harness{clock: &clock{now: t0}, fetch: newFetcher(), logs: &logs{}, t0: t0}
+	h := &harness{clock: stsstub.NewManualClock(t0), fetch: newFetcher(), logs: &logs{}, t0: t0}
 	h.fetch.results <- result{sess: session("ASIAFIRST", t0.Add(life))}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -221,7 +204,7 @@ func TestEveryServerHasItsOwnToken(t *testing.T) {
 
 func TestTheOldSessionIsServedWhileTheRenewalWaits(t *testing.T) {
 	h := start(t, time.Hour)
-	h.clock.advance(41 * time.Minute) // 19 minutes left: due
+	h.clock.Advance(41 * time.Minute) // 19 minutes left: due
 	if r := h.get(t, nil); r.status != http.StatusOK || r.body["AccessKeyId"] != "ASIAFIRST" {
 		t.Fatalf("got %d %v, want the first session", r.status, r.body)
 	}
@@ -242,7 +225,7 @@ func TestTheOldSessionIsServedWhileTheRenewalWaits(t *testing.T) {
 
 func TestWithoutASessionARequestFailsAtOnceAndAsksAgainLater(t *testing.T) {
 	h := start(t, time.Hour)
-	h.clock.advance(41 * time.Minute)
+	h.clock.Advance(41 * time.Minute)
 	h.get(t, nil)
 	<-h.fetch.called
 	h.fetch.results <- result{err: errors.New("MFA prompt cancelled")}
@@ -258,7 +241,7 @@ func TestWithoutASessionARequestFailsAtOnceAndAsksAgainLater(t *testing.T) {
 		}
 	}
 	// Expired: a request fails at once, with the reason, and asks again.
-	h.clock.advance(19 * time.Minute)
+	h.clock.Advance(19 * time.Minute)
 	if r := h.get(t, nil); r.status != http.StatusServiceUnavailable || !strings.Contains(r.body["message"], "(MFA prompt cancelled)") {
 		t.Fatalf("got %d %v, want 503 with the reason", r.status, r.body)
 	}
@@ -271,7 +254,7 @@ func TestWithoutASessionARequestFailsAtOnceAndAsksAgainLater(t *testing.T) {
 		t.Fatalf("got %d %v, want 503 with %q", r.status, r.body, want)
 	}
 	// Within 10 s of a failure a request does not ask again...
-	h.clock.advance(9 * time.Second)
+	h.clock.Advance(9 * time.Second)
 	h.get(t, nil)
 	select {
 	case n := <-h.fetch.called:
@@ -279,7 +262,7 @@ func TestWithoutASessionARequestFailsAtOnceAndAsksAgainLater(t *testing.T) {
 	default:
 	}
 	// ...after that it does, and the new session is served.
-	h.clock.advance(time.Second)
+	h.clock.Advance(time.Second)
 	h.get(t, nil)
 	<-h.fetch.called
 	h.fetch.results <- result{sess: session("ASIASECOND", h.clock.Now().Add(12*time.Hour))}
