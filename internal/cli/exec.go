@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/awsmfa/awsmfa/cache"
+	"github.com/awsmfa/awsmfa/internal/credserver"
 	"github.com/awsmfa/awsmfa/process"
 )
 
@@ -88,6 +90,16 @@ func runExec(ctx context.Context, g *globalOptions, o *execOptions, args []strin
 		return fmt.Errorf("cannot run %q: %v; check the command's name and PATH", args[0], errors.Unwrap(err))
 	}
 	outerChain := os.Getenv(process.ChainEnv)
+	var srv *credserver.Server
+	var sess cache.Session
+	if o.Server {
+		if srv, err = o.startServer(ctx, g, streams, deps, defaultListen); err != nil {
+			return err
+		}
+		defer srv.Close()
+	} else if sess, err = o.credentials(ctx, g, streams, deps); err != nil {
+		return err
+	}
 	region, regionSet, err := process.Region(ctx, o.Profile)
 	if err != nil {
 		return err
@@ -95,20 +107,9 @@ func runExec(ctx context.Context, g *globalOptions, o *execOptions, args []strin
 	if !regionSet {
 		region = ""
 	}
-	var set [][2]string
-	if o.Server {
-		srv, err := o.startServer(ctx, g, streams, deps, defaultListen)
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
+	set := sessionEnv(sess, region)
+	if srv != nil {
 		set = serverEnv(srv, region)
-	} else {
-		sess, err := o.credentials(ctx, g, streams, deps)
-		if err != nil {
-			return err
-		}
-		set = sessionEnv(sess, region)
 	}
 
 	cmd := exec.Command(path, args[1:]...)

@@ -300,7 +300,7 @@ func (s *Server) failed(err error) {
 // but its outcome.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status, sess, err := s.answer(r)
-	s.o.Debugf("credentials request %s %s from %s: %d", r.Method, r.URL.Path, r.RemoteAddr, status)
+	s.o.Debugf("credentials request %s %q from %s: %d", r.Method, r.URL.Path, r.RemoteAddr, status)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
