@@ -217,8 +217,7 @@ func (s *Server) Session() (cache.Session, error) {
 		return s.sess, nil
 	}
 	if s.lastErr != nil {
-		return cache.Session{}, fmt.Errorf("no session to serve: renewing it failed (%v); a request made %v after that failure or later asks for the MFA code again",
-			s.lastErr, requestRetryGap)
+		return cache.Session{}, fmt.Errorf("no session to serve: renewing it failed (%v); retry %v after that to be asked for the MFA code again", s.lastErr, requestRetryGap)
 	}
 	return cache.Session{}, errors.New("no session to serve: the session expired and its renewal is waiting for the MFA code; answer awsmfa's prompt and retry")
 }

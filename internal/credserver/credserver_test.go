@@ -249,7 +249,7 @@ func TestWithoutASessionARequestFailsAtOnceAndAsksAgainLater(t *testing.T) {
 	h.fetch.results <- result{err: errors.New("no display")}
 	waitFor(t, func() bool { return strings.Contains(h.logs.String(), "failed: no display") })
 	r := h.get(t, nil)
-	want := "awsmfa: no session to serve: renewing it failed (no display); a request made 10s after that failure or later asks for the MFA code again"
+	want := "awsmfa: no session to serve: renewing it failed (no display); retry 10s after that to be asked for the MFA code again"
 	if r.status != http.StatusServiceUnavailable || r.body["message"] != want || r.body["AccessKeyId"] != "" {
 		t.Fatalf("got %d %v, want 503 with %q", r.status, r.body, want)
 	}
