@@ -76,7 +76,7 @@ type harness struct {
 }
 
 // start runs a server on loopback whose first session expires in life.
-func start(t *testing.T, life time.Duration) *harness {
+func start(t testing.TB, life time.Duration) *harness {
 	t.Helper()
 	t0 := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 	h := &harness{clock: stsstub.NewManualClock(t0), fetch: newFetcher(), logs: &logs{}, t0: t0}
