@@ -268,30 +268,36 @@ func (s *Server) renewLoop(ctx context.Context) {
 func (s *Server) renewed(sess cache.Session) {
 	now := s.o.Now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.lastEnded, s.lastErr, s.retry = now, nil, firstRetry
-	if sess.AccessKeyID == s.sess.AccessKeyID {
+	same := sess.AccessKeyID == s.sess.AccessKeyID
+	if same {
 		s.nextAttempt = now.Add(recheck)
-		return
+	} else {
+		s.sess = sess
+		s.nextAttempt = sess.Expiration.Add(-s.o.RefreshWindow)
 	}
-	s.sess = sess
-	s.nextAttempt = sess.Expiration.Add(-s.o.RefreshWindow)
-	s.o.Debugf("serving a session that expires at %s; renewing it from %s", sess.Expiration.UTC().Format(time.RFC3339), s.nextAttempt.UTC().Format(time.RFC3339))
+	next := s.nextAttempt
+	s.mu.Unlock()
+	// Logged without the lock: a stderr nobody reads must not hold up requests.
+	if !same {
+		s.o.Debugf("serving a session that expires at %s; renewing it from %s", sess.Expiration.UTC().Format(time.RFC3339), next.UTC().Format(time.RFC3339))
+	}
 }
 
 // failed records why a renewal failed and when to ask again.
 func (s *Server) failed(err error) {
 	now := s.o.Now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.lastEnded, s.lastErr = now, err
 	s.nextAttempt = now.Add(s.retry)
 	s.retry = min(2*s.retry, maxRetry)
-	left := "the session served has expired"
-	if d := s.sess.Expiration.Sub(now); d > MinServedLife {
-		left = "the session served is good for " + d.Round(time.Second).String()
+	left, wait := s.sess.Expiration.Sub(now), s.nextAttempt.Sub(now)
+	s.mu.Unlock()
+	served := "the session served has expired"
+	if left > MinServedLife {
+		served = "the session served is good for " + left.Round(time.Second).String()
 	}
-	s.o.Notef("renewing the session of profile %q failed: %v; %s, and awsmfa asks again in %v", s.o.Profile, err, left, s.nextAttempt.Sub(now).Round(time.Second))
+	s.o.Notef("renewing the session of profile %q failed: %v; %s, and awsmfa asks again in %v", s.o.Profile, err, served, wait.Round(time.Second))
 }
 
 // ServeHTTP answers a credentials request: the Host and the token are
