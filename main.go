@@ -8,9 +8,13 @@ import (
 	"os/signal"
 
 	"github.com/awsmfa/awsmfa/internal/cli"
+	"github.com/awsmfa/awsmfa/internal/secretenv"
 )
 
 func main() {
+	// Before anything can start a child: none of them gets the keyring
+	// passphrase.
+	secretenv.Take()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{})
 	stop()

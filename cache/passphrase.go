@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/99designs/keyring"
+
+	"github.com/awsmfa/awsmfa/internal/secretenv"
 )
 
 // FileUnlockTTLEnv sets how long an unlocked file keyring stays unlocked.
@@ -91,7 +93,7 @@ func (u fileUnlock) promptFunc() keyring.PromptFunc {
 // checked here: that would cost every cache hit a second key derivation.
 // An item it does not decrypt says so instead (see Store.get).
 func (u fileUnlock) passphrase() (string, passSource, error) {
-	if v := os.Getenv(FilePassphraseEnv); v != "" {
+	if v := secretenv.Lookup(FilePassphraseEnv); v != "" {
 		return v, fromEnv, nil
 	}
 	if v, err := recallPassphrase(rememberName(u.dir)); err == nil {
@@ -381,7 +383,7 @@ func FileUnlock(cfg Config) (FileUnlockState, error) {
 	if err != nil {
 		return FileUnlockState{}, err
 	}
-	st := FileUnlockState{Dir: dir, FromEnv: os.Getenv(FilePassphraseEnv) != "", TTL: ttl}
+	st := FileUnlockState{Dir: dir, FromEnv: secretenv.Lookup(FilePassphraseEnv) != "", TTL: ttl}
 	if err := canRemember(); err != nil {
 		st.CannotRemember = err.Error()
 	}

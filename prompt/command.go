@@ -8,11 +8,12 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/secretenv"
 )
 
 // maxCommandOutput bounds what is kept of a code command's stdout: its end.
@@ -33,9 +34,9 @@ func NewCommand(command string, opts Options) Prompter {
 		timeout: cfg.Timeout,
 		build: func(ctx context.Context, _ Request) (*exec.Cmd, error) {
 			if runtime.GOOS == "windows" {
-				return exec.CommandContext(ctx, "cmd.exe", "/C", command), nil
+				return secretenv.Command(ctx, "cmd.exe", "/C", command), nil
 			}
-			return exec.CommandContext(ctx, "/bin/sh", "-c", command), nil
+			return secretenv.Command(ctx, "/bin/sh", "-c", command), nil
 		},
 	}
 }
@@ -70,8 +71,7 @@ func (c *codeCommand) Passphrase(ctx context.Context, message string) (string, e
 
 func (c *codeCommand) run(cmd *exec.Cmd, req Request) (string, error) {
 	// The code helper needs no keyring passphrase: it does not inherit one.
-	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "AWSMFA_FILE_PASSPHRASE=") })
-	cmd.Env = append(env, "AWSMFA_PROFILE="+req.Profile, "AWSMFA_MFA_SERIAL="+req.MFASerial)
+	cmd.Env = append(secretenv.Clean(cmd.Environ()), "AWSMFA_PROFILE="+req.Profile, "AWSMFA_MFA_SERIAL="+req.MFASerial)
 	// The command may need the user (a PIN, "touch your key"): give it the
 	// terminal when there is one. Under credential_process awsmfa's stderr
 	// is often a pipe the user never sees.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+
+	"github.com/awsmfa/awsmfa/internal/secretenv"
 )
 
 // ykman reads the code from a YubiKey's OATH applet with YubiKey Manager:
@@ -26,7 +28,7 @@ func newYkman(opts Options, fallback Prompter) Prompter {
 			if account == "" {
 				account = req.MFASerial
 			}
-			return exec.CommandContext(ctx, path, "oath", "accounts", "code", "--single", account), nil
+			return secretenv.Command(ctx, path, "oath", "accounts", "code", "--single", account), nil
 		},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/awsmfa/awsmfa/internal/cli"
+	"github.com/awsmfa/awsmfa/internal/secretenv"
 )
 
 func TestMain(m *testing.M) {
@@ -17,6 +18,7 @@ func TestMain(m *testing.M) {
 		// from AWSMFA_TEST_ANSWERS: every client that runs `awsmfa` from PATH
 		// in a script runs this.
 		"awsmfa": func() {
+			secretenv.Take()
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			now, sleep := scriptClock()
 			code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{NewPrompter: newTestPrompter, Now: now, Sleep: sleep})

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/qrterm"
+	"github.com/awsmfa/awsmfa/internal/secretenv"
 	"github.com/awsmfa/awsmfa/internal/stsstub"
 )
 
@@ -196,7 +196,10 @@ func randomTOTPSecret() (string, error) {
 // credential_process line names, the way an SDK runs it: stdout is the
 // credential JSON, stderr is the user's.
 func runDemoProcess(ctx context.Context, self string, streams IOStreams) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, self, "process", "--profile", demoProfile)
+	// The one child given a passphrase: the demo's own, for its throwaway
+	// keyring, to the awsmfa that reads it.
+	cmd := secretenv.Command(ctx, self, "process", "--profile", demoProfile)
+	cmd.Env = append(cmd.Env, cache.FilePassphraseEnv+"="+secretenv.Lookup(cache.FilePassphraseEnv))
 	var stdout bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, streams.ErrOut
 	if err := cmd.Run(); err != nil {

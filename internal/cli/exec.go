@@ -13,6 +13,7 @@ import (
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/credserver"
+	"github.com/awsmfa/awsmfa/internal/secretenv"
 	"github.com/awsmfa/awsmfa/process"
 )
 
@@ -112,7 +113,7 @@ func runExec(ctx context.Context, g *globalOptions, o *execOptions, args []strin
 		set = serverEnv(srv, region)
 	}
 
-	cmd := exec.Command(path, args[1:]...)
+	cmd := secretenv.Command(context.Background(), path, args[1:]...)
 	cmd.Args[0] = args[0]
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.In, streams.Out, streams.ErrOut
 	cmd.Env = childEnv(os.Environ(), set, o.Profile, outerChain)
@@ -150,7 +151,8 @@ var credentialEnv = []string{
 }
 
 // childEnv is env with the variables set, every other source of AWS
-// credentials removed, the exec marker set and the recursion guard as it
+// credentials and awsmfa's secret-bearing variables (the keyring
+// passphrase) removed, the exec marker set and the recursion guard as it
 // was before awsmfa: the command may well run awsmfa process for this same
 // profile through some other profile.
 func childEnv(env []string, set [][2]string, profileName, outerChain string) []string {
@@ -161,7 +163,7 @@ func childEnv(env []string, set [][2]string, profileName, outerChain string) []s
 	out := make([]string, 0, len(env)+len(set)+2)
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
-		if !containsFold(drop, name) {
+		if !containsFold(drop, name) && !secretenv.IsSecret(name) {
 			out = append(out, kv)
 		}
 	}
