@@ -17,7 +17,7 @@ import (
 func runChild(t *testing.T, mode string, env []string, args ...string) (out string, pgid int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$"}, args...)...)
-	cmd.Env = append(childEnviron("DBUS_SESSION_BUS_ADDRESS", "DISABLE_KWALLET", "AWSMFA_KEYRING_BACKEND",
+	cmd.Env = append(childEnviron("DBUS_SESSION_BUS_ADDRESS", "DISABLE_KWALLET", "AWSMFA_KEYRING_BACKEND", "CHILD_BACKEND",
 		"XDG_RUNTIME_DIR", "PATH", FilePassphraseEnv, FileDirEnv),
 		append([]string{childEnv + "=" + mode, "XDG_RUNTIME_DIR=" + t.TempDir(),
 			FilePassphraseEnv + "=pw", "HIT_DIR=" + t.TempDir()}, env...)...)
@@ -74,9 +74,15 @@ func TestNoDBusLaunchWithoutBus(t *testing.T) {
 		{"autolaunch address", []string{"DBUS_SESSION_BUS_ADDRESS=autolaunch:"}, nil, `backend=file bus="autolaunch:" busset=true`},
 		{"secret-service from env", []string{"AWSMFA_KEYRING_BACKEND=secret-service"}, nil,
 			"open error: keyring backend secret-service needs a D-Bus session bus, but DBUS_SESSION_BUS_ADDRESS is unset"},
-		{"kwallet from flag", []string{"AWSMFA_KEYRING_BACKEND=file"}, []string{"child", "--keyring-backend", "kwallet"},
+		{"kwallet from flag", []string{"AWSMFA_KEYRING_BACKEND=file", "CHILD_BACKEND=kwallet"}, []string{"child", "--keyring-backend", "kwallet"},
 			"open error: keyring backend kwallet needs a D-Bus session bus"},
-		{"secret-service from flag=", nil, []string{"child", "--keyring-backend=secret-service"},
+		{"secret-service from flag=", []string{"CHILD_BACKEND=secret-service"}, []string{"child", "--keyring-backend=secret-service"},
+			"open error: keyring backend secret-service needs a D-Bus session bus"},
+		// `awsmfa exec --profile work echo --keyring-backend wincred`: the
+		// flag is echo's, and changes nothing of awsmfa's.
+		{"flag after exec's command", nil, []string{"child", "exec", "--profile", "work", "echo", "--keyring-backend", "wincred"},
+			`backend=file bus="" busset=false`},
+		{"flag before exec's command", []string{"CHILD_BACKEND=secret-service"}, []string{"child", "exec", "--keyring-backend", "secret-service", "echo"},
 			"open error: keyring backend secret-service needs a D-Bus session bus"},
 	}
 	for _, c := range cases {

@@ -44,10 +44,16 @@ var backends = []string{"keychain", "wincred", "secret-service", "kwallet", "key
 // validation. Not all of them work on every OS.
 func Backends() []string { return slices.Clone(backends) }
 
-// DefaultBackend is the backend Open uses when Config.Backend is empty: the
-// AWSMFA_KEYRING_BACKEND / --keyring-backend choice seen at startup, else the
-// platform default.
-func DefaultBackend() string { return dbusenv.SelectedBackend() }
+// DefaultBackend is the backend Open uses when Config.Backend is empty:
+// AWSMFA_KEYRING_BACKEND, else the platform default. Not the
+// --keyring-backend that dbusenv read from the raw arguments: the parsed
+// command line decides that flag (and passes it in Config.Backend).
+func DefaultBackend() string {
+	if b := os.Getenv(dbusenv.BackendEnv); b != "" {
+		return b
+	}
+	return dbusenv.DefaultBackend()
+}
 
 // Config selects and configures the keyring backend.
 type Config struct {

@@ -53,7 +53,10 @@ func childLock() int {
 // startup, write a session and read it back, then report the environment
 // dbusenv restored.
 func childFileHit() int {
-	st, err := Open(Config{FileDir: os.Getenv("HIT_DIR")})
+	// The command line's parsed --keyring-backend arrives in Config; the
+	// raw arguments are only what dbusenv reads.
+	backend := os.Getenv("CHILD_BACKEND")
+	st, err := Open(Config{Backend: backend, FileDir: os.Getenv("HIT_DIR")})
 	if err != nil {
 		fmt.Println("open error:", err)
 		return 0

@@ -130,23 +130,60 @@ func selectBackend(args []string) string {
 	return DefaultBackend()
 }
 
-// flagValue finds "--keyring-backend X" or "--keyring-backend=X" before any
-// "--" terminator.
+// flagValue finds "--keyring-backend X" or "--keyring-backend=X" where the
+// command line parser will see it: before any "--" terminator, and for
+// `awsmfa exec` only before the command's name, since everything after it
+// belongs to the command (`awsmfa exec --profile work echo
+// --keyring-backend x` passes the flag to echo).
 func flagValue(args []string) string {
-	value := ""
+	value, sub, seenSub := "", "", false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--":
 			return value
-		case a == BackendFlag && i+1 < len(args):
-			value = args[i+1]
+		case a == BackendFlag:
+			if i+1 < len(args) {
+				value = args[i+1]
+			}
 			i++
 		case strings.HasPrefix(a, BackendFlag+"="):
 			value = strings.TrimPrefix(a, BackendFlag+"=")
+		case len(a) > 1 && a[0] == '-':
+			if takesValue(a) {
+				i++ // the flag's value, not a command or an operand
+			}
+		case !seenSub:
+			sub, seenSub = a, true
+		case sub == ExecCommand:
+			return value
 		}
 	}
 	return value
+}
+
+// ExecCommand is the command whose operands after the first are another
+// program's arguments.
+const ExecCommand = "exec"
+
+// BoolFlags are the flags of awsmfa's root and exec commands that take no
+// value ("--debug", not "--debug true"); every other flag written without
+// "=" takes the next argument as its value. A test keeps this list in step
+// with the command line.
+var BoolFlags = []string{"--debug", "--help", "-h"}
+
+// takesValue tells whether flag a, as written, takes the next argument.
+func takesValue(a string) bool {
+	if strings.Contains(a, "=") {
+		return false
+	}
+	for _, b := range BoolFlags {
+		if a == b {
+			return false
+		}
+	}
+	// "-pwork" carries its value; "-p" and "--profile" take the next one.
+	return strings.HasPrefix(a, "--") || len(a) == 2
 }
 
 // DefaultBackend is the backend used when none is chosen: the OS store on

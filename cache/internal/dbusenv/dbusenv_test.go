@@ -6,16 +6,25 @@ import (
 )
 
 func TestFlagValue(t *testing.T) {
-	cases := map[string][]string{
-		"":        {"process", "--profile", "work"},
-		"file":    {"process", "--keyring-backend", "file", "--profile", "work"},
-		"pass":    {"--keyring-backend=pass"},
-		"keyctl":  {"--keyring-backend=file", "--keyring-backend", "keyctl"},
-		"kwallet": {"--keyring-backend", "kwallet", "--", "--keyring-backend", "file"},
+	cases := []struct {
+		want string
+		args []string
+	}{
+		{"", []string{"process", "--profile", "work"}},
+		{"file", []string{"process", "--keyring-backend", "file", "--profile", "work"}},
+		{"pass", []string{"--keyring-backend=pass"}},
+		{"keyctl", []string{"--keyring-backend=file", "--keyring-backend", "keyctl"}},
+		{"kwallet", []string{"--keyring-backend", "kwallet", "--", "--keyring-backend", "file"}},
+		{"wincred", []string{"process", "--profile", "work", "--keyring-backend", "wincred"}},
+		// After exec's command name the flags are the command's.
+		{"", []string{"exec", "--profile", "work", "echo", "hello", "--keyring-backend", "wincred"}},
+		{"file", []string{"--keyring-backend", "file", "exec", "-p", "work", "--debug", "env", "--keyring-backend=x"}},
+		{"pass", []string{"exec", "--keyring-backend=pass", "-pwork", "--prompt=gui", "env", "--keyring-backend", "x"}},
+		{"keyctl", []string{"--debug", "exec", "--keyring-backend", "keyctl", "--duration", "1h", "--", "env", "--keyring-backend", "x"}},
 	}
-	for want, args := range cases {
-		if got := flagValue(args); got != want {
-			t.Errorf("flagValue(%q) = %q, want %q", args, got, want)
+	for _, c := range cases {
+		if got := flagValue(c.args); got != c.want {
+			t.Errorf("flagValue(%q) = %q, want %q", c.args, got, c.want)
 		}
 	}
 }
