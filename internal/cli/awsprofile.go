@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
@@ -108,7 +110,55 @@ func splitCommandLine(s string) []string {
 	return out
 }
 
-// credentialProcessLine is the line setup writes for profile.
-func credentialProcessLine(profile string, extra ...string) string {
-	return strings.Join(append([]string{"awsmfa", "process", "--profile", profile}, extra...), " ")
+// credentialProcessLine is the line setup writes for profile, command
+// being how clients find this awsmfa ("awsmfa", or its path), each word
+// quoted so that every client runs exactly that program with these
+// arguments (see shellWord).
+func credentialProcessLine(command, profile string, extra ...string) (string, error) {
+	quoted, err := shellWord(command)
+	if err != nil {
+		return "", fmt.Errorf("this awsmfa's path %q cannot be written safely into a credential_process line: %v; install awsmfa in a directory whose path has none of $ ` \" %% ! control characters or backslash runs", command, err)
+	}
+	words := []string{quoted}
+	for _, w := range append([]string{"process", "--profile", profile}, extra...) {
+		q, err := shellWord(w)
+		if err != nil {
+			return "", fmt.Errorf("%q cannot be written safely into a credential_process line: %v; choose a name without $ ` \" %% ! control characters or backslash runs", w, err)
+		}
+		words = append(words, q)
+	}
+	return strings.Join(words, " "), nil
+}
+
+// shellWord is w as one word of a credential_process line. Clients run the
+// line three ways: the Go, Java and JavaScript SDKs through `sh -c` (on
+// Windows `cmd.exe /C`), botocore by splitting it as a shell would, without
+// one. A word of plain characters needs no quoting in any of them; other
+// words are double-quoted, which all four read the same way as long as the
+// word holds none of the characters that stay special inside double
+// quotes: $ ` " (sh), % ! (cmd.exe), a control character, and a backslash
+// before another or at the end (sh and botocore would take it as an
+// escape). Such words are refused rather than quoted: no one quoting means
+// the same to sh and to cmd.exe for them, and a profile named
+// x$(touch${IFS}pwned) must not become a command every Go client runs.
+func shellWord(w string) (string, error) {
+	if w == "" {
+		return "", errors.New("it is empty")
+	}
+	plain := true
+	for i, r := range w {
+		switch {
+		case r == '$' || r == '`' || r == '"' || r == '%' || r == '!' || unicode.IsControl(r):
+			return "", fmt.Errorf("sh or cmd.exe would give its %q a meaning of its own", r)
+		case r == '\\' && (i+1 == len(w) || w[i+1] == '\\'):
+			return "", errors.New("a backslash at its end or before another one reads as an escape")
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', strings.ContainsRune("-_.@+=,/:", r):
+		default:
+			plain = false // a blank, ' ; & | < > ( ) * ? [ ] # ~ ^ { } \ or beyond ASCII
+		}
+	}
+	if plain {
+		return w, nil
+	}
+	return `"` + w + `"`, nil
 }

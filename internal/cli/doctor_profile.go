@@ -99,11 +99,11 @@ func (d *profileDoctor) checkRecursion() {
 	fail := func(format string, args ...any) { problems++; d.r.fail("recursion", format, args...) }
 	switch {
 	case !hasLine:
-		fail("profile %q has no credential_process, so no client runs awsmfa for it; add credential_process = %s (awsmfa setup does)", p, credentialProcessLine(p))
+		fail("profile %q has no credential_process, so no client runs awsmfa for it; add credential_process = %s (awsmfa setup does)", p, suggestedLine(p))
 	case isAwsmfa && served == "":
 		fail("credential_process %s names no profile; add --profile %s (no client tells awsmfa which profile ran it)", shownLine, p)
 	case isAwsmfa && served != p:
-		fail("credential_process of profile %q serves profile %s: clients asking for %q get that profile's credentials; change it to %s", p, shownServed, p, credentialProcessLine(p))
+		fail("credential_process of profile %q serves profile %s: clients asking for %q get that profile's credentials; change it to %s", p, shownServed, p, suggestedLine(p))
 	case !isAwsmfa:
 		problems++
 		d.r.warn("recursion", "credential_process of profile %q runs %s, not awsmfa; awsmfa's checks below may not apply", p, shownLine)
@@ -298,4 +298,14 @@ func regionSource(p *awsclient.Profile) string {
 		return shown + " (from AWS_DEFAULT_REGION)"
 	}
 	return shown
+}
+
+// suggestedLine is the credential_process line setup would write for p, or
+// why it writes none.
+func suggestedLine(p string) string {
+	line, err := credentialProcessLine("awsmfa", p)
+	if err != nil {
+		return "an `awsmfa process --profile` line, but " + err.Error()
+	}
+	return line
 }

@@ -74,6 +74,17 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 	if o.SecretFromEnv && o.AccessKeyID == "" {
 		return errors.New("--secret-from-env needs --access-key-id as well")
 	}
+	var extra []string
+	if o.Duration != 0 {
+		extra = []string{"--duration", shortDuration(o.Duration)}
+	}
+	// Before any question or keyring write: a name no line can carry
+	// safely. The line names this binary the way clients will find it.
+	command, why := awsmfaCommand()
+	line, err := credentialProcessLine(command, o.Profile, extra...)
+	if err != nil {
+		return err
+	}
 	cfgPath, cfg, credPath, creds, err := loadSharedFiles()
 	if err != nil {
 		return fmt.Errorf("%w; awsmfa does not rewrite a file it cannot read", err)
@@ -117,16 +128,9 @@ func runSetup(ctx context.Context, g *globalOptions, o *setupOptions, streams IO
 			keys.MaskedID(), o.Profile, store.Backend(), andThoseOf(users))
 	}
 
-	var extra []string
-	if o.Duration != 0 {
-		extra = []string{"--duration", shortDuration(o.Duration)}
-	}
-	command, why := awsmfaCommand()
 	if why != "" {
 		fmt.Fprintf(streams.ErrOut, "Note: %s.\n", why)
 	}
-	// The line names this binary the way clients will find it.
-	line := command + strings.TrimPrefix(credentialProcessLine(o.Profile, extra...), "awsmfa")
 	settings := [][2]string{{"credential_process", line}}
 	if serial != "" {
 		settings = append(settings, [2]string{"mfa_serial", serial})
