@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
 // GiveUpMemory is how long awsmfa remembers that the user dismissed the
@@ -20,7 +22,8 @@ import (
 // of asking again; a new command is asked as usual.
 const GiveUpMemory = 5 * time.Second
 
-// errGaveUpRecently is what a run inside GiveUpMemory fails with.
+// errGaveUpRecently is what a run inside GiveUpMemory fails with. The
+// serial is the config file's: shown only as redact allows.
 type errGaveUpRecently struct {
 	serial string
 	ago    time.Duration
@@ -28,7 +31,7 @@ type errGaveUpRecently struct {
 
 func (e *errGaveUpRecently) Error() string {
 	return fmt.Sprintf("the MFA prompt for %s ended without a session %v ago (cancelled, timed out, wrong codes, a failed mfa_process or an STS error, shown by that run), and awsmfa does not ask the same command again within %v because some AWS SDKs rerun credential_process at once; run the command again",
-		e.serial, e.ago.Round(time.Second), GiveUpMemory)
+		redact.Show(redact.ARN, e.serial), e.ago.Round(time.Second), GiveUpMemory)
 }
 
 // checkGaveUp fails when the user gave up on serial's prompt moments ago.

@@ -19,6 +19,7 @@ import (
 	"github.com/awsmfa/awsmfa/internal/awsclient"
 	"github.com/awsmfa/awsmfa/internal/awsconfig"
 	"github.com/awsmfa/awsmfa/internal/qrterm"
+	"github.com/awsmfa/awsmfa/internal/redact"
 	"github.com/awsmfa/awsmfa/process"
 	"github.com/awsmfa/awsmfa/prompt"
 )
@@ -126,7 +127,7 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 	case err != nil:
 		return e.abandon(ctx, err)
 	}
-	fmt.Fprintf(streams.Out, "Enabled MFA device %s for IAM user %s.\n", e.serial, userName)
+	fmt.Fprintf(streams.Out, "Enabled MFA device %s for IAM user %s.\n", shownSerial(e.serial), shownName(userName))
 	return writeMFASerial(streams, o.Profile, e.serial)
 }
 
@@ -147,7 +148,7 @@ func (e *enrolment) askCodes(ctx context.Context, qrPNG, seed string, png []byte
 	account := accountOfARN(e.serial)
 	issuer := "Amazon Web Services"
 	uri := "otpauth://totp/" + url.PathEscape(issuer+":"+userName+"@"+account) + "?secret=" + seed + "&issuer=" + url.QueryEscape(issuer)
-	fmt.Fprintf(out, "Created virtual MFA device %s for IAM user %s.\n", e.serial, userName)
+	fmt.Fprintf(out, "Created virtual MFA device %s for IAM user %s.\n", shownSerial(e.serial), shownName(userName))
 	fmt.Fprintln(out, "Scan this QR code with your authenticator app (Microsoft Authenticator, Google Authenticator, 1Password, ...):")
 	if err := qrterm.Write(out, uri); err != nil {
 		return "", "", err
@@ -198,7 +199,7 @@ func (e *enrolment) enable(ctx context.Context, code1, code2 string) error {
 			return &undecidedEnableError{serial: e.serial, userName: e.userName, profile: e.profile, enableErr: err, checkErr: checkErr}
 		}
 		if enabled {
-			fmt.Fprintf(e.streams.ErrOut, "The answer to EnableMFADevice was lost (%v), but IAM lists the device as enabled for %s.\n", err, e.userName)
+			fmt.Fprintf(e.streams.ErrOut, "The answer to EnableMFADevice was lost (%v), but IAM lists the device as enabled for %s.\n", err, shownName(e.userName))
 			return nil
 		}
 	}
@@ -240,7 +241,7 @@ func (u *undecidedEnableError) Error() string {
 	return fmt.Sprintf("MFA enrolment outcome unknown: IAM EnableMFADevice failed (%v) without telling whether it enabled the device, "+
 		"and asking IAM with ListMFADevices failed too (%v); the device was not deleted. Check with: aws iam list-mfa-devices --user-name %s; "+
 		"if it lists %s, add `mfa_serial = %s` to the profile %q; if not, delete the device with: aws iam delete-virtual-mfa-device --serial-number %s",
-		u.enableErr, u.checkErr, u.userName, u.serial, u.serial, u.profile, u.serial)
+		u.enableErr, u.checkErr, shownName(u.userName), shownSerial(u.serial), shownSerial(u.serial), u.profile, shownSerial(u.serial))
 }
 
 func (u *undecidedEnableError) Unwrap() []error { return []error{u.enableErr, u.checkErr} }
@@ -267,14 +268,14 @@ func (e *enrolment) deleteDevice(ctx context.Context) {
 	_, err := e.client.DeleteVirtualMFADevice(cctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(e.serial)})
 	switch {
 	case err == nil, apiErrorCode(err) == "NoSuchEntity": // a retried delete whose first attempt went through
-		fmt.Fprintf(e.streams.ErrOut, "Deleted the unassigned virtual MFA device %s; nothing was changed.\n", e.serial)
+		fmt.Fprintf(e.streams.ErrOut, "Deleted the unassigned virtual MFA device %s; nothing was changed.\n", shownSerial(e.serial))
 	case apiErrorCode(err) == "DeleteConflict":
 		fmt.Fprintf(e.streams.ErrOut, "Could not delete the virtual MFA device %s: IAM says it is assigned to a user (%v), so it was probably enabled after all. "+
 			"To use it, add `mfa_serial = %s` to the profile %q; to remove it, deactivate it first: aws iam deactivate-mfa-device --user-name %s --serial-number %s, "+
 			"then delete it: aws iam delete-virtual-mfa-device --serial-number %s\n",
-			e.serial, err, e.serial, e.profile, e.userName, e.serial, e.serial)
+			shownSerial(e.serial), err, shownSerial(e.serial), e.profile, shownName(e.userName), shownSerial(e.serial), shownSerial(e.serial))
 	default:
-		fmt.Fprintf(e.streams.ErrOut, "Could not delete the unassigned virtual MFA device %s (%v); delete it with: aws iam delete-virtual-mfa-device --serial-number %s\n", e.serial, err, e.serial)
+		fmt.Fprintf(e.streams.ErrOut, "Could not delete the unassigned virtual MFA device %s (%v); delete it with: aws iam delete-virtual-mfa-device --serial-number %s\n", shownSerial(e.serial), err, shownSerial(e.serial))
 	}
 }
 
@@ -311,13 +312,13 @@ func writeMFASerial(streams IOStreams, profile, serial string) error {
 			old, _ := f.Get(profile, "mfa_serial")
 			if err = f.Set(profile, "mfa_serial", serial); err == nil {
 				if err = f.Save(path); err == nil {
-					fmt.Fprintf(streams.Out, "Wrote mfa_serial = %s into profile %q in %s%s.\n", serial, profile, path, backupNote(f, old))
+					fmt.Fprintf(streams.Out, "Wrote mfa_serial = %s into profile %q in %s%s.\n", shownSerial(serial), profile, path, backupNote(f, old))
 					return nil
 				}
 			}
 		}
 	}
-	return fmt.Errorf("the MFA device %s is enabled, but writing it into the AWS config failed: %w; add `mfa_serial = %s` to the profile %q by hand", serial, err, serial, profile)
+	return fmt.Errorf("the MFA device %s is enabled, but writing it into the AWS config failed: %w; add `mfa_serial = %s` to the profile %q by hand", shownSerial(serial), err, shownSerial(serial), profile)
 }
 
 func backupNote(f *awsconfig.File, old string) string {
@@ -425,3 +426,9 @@ func mfaARN(userARN, name string) string {
 	}
 	return strings.Join(parts[:5], ":") + ":mfa/" + name
 }
+
+// shownSerial and shownName are a device serial and a user name that IAM or
+// STS sent, as messages may repeat them: an endpoint can send anything,
+// escape sequences included.
+func shownSerial(s string) string { return redact.Show(redact.ARN, s) }
+func shownName(s string) string   { return redact.Show(redact.Name, s) }

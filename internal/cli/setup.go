@@ -255,24 +255,24 @@ func discoverSerial(ctx context.Context, profile string, keys cache.Keys, q *que
 	case 0:
 		return "", nil
 	case 1:
-		fmt.Fprintf(streams.ErrOut, "Found MFA device %s.\n", serials[0])
+		fmt.Fprintf(streams.ErrOut, "Found MFA device %s.\n", shownSerial(serials[0]))
 		return serials[0], nil
 	}
 	fmt.Fprintln(streams.ErrOut, "The IAM user has several MFA devices:")
 	for i, s := range serials {
-		fmt.Fprintf(streams.ErrOut, "  %d) %s\n", i+1, s)
+		fmt.Fprintf(streams.ErrOut, "  %d) %s\n", i+1, shownSerial(s))
 	}
 	for try := 1; try <= maxCodeTries; try++ {
 		answer, err := q.ask(ctx, fmt.Sprintf("Which one should awsmfa use? [1-%d] ", len(serials)))
 		if err != nil {
-			return "", fmt.Errorf("choosing an MFA device: %w; pass --mfa-serial with one of %s", err, strings.Join(serials, ", "))
+			return "", fmt.Errorf("choosing an MFA device: %w; pass --mfa-serial with one of %s", err, shownSerials(serials))
 		}
 		if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(serials) {
 			return serials[n-1], nil
 		}
 		fmt.Fprintf(streams.ErrOut, "Enter a number from 1 to %d.\n", len(serials))
 	}
-	return "", fmt.Errorf("no MFA device chosen; pass --mfa-serial with one of %s", strings.Join(serials, ", "))
+	return "", fmt.Errorf("no MFA device chosen; pass --mfa-serial with one of %s", shownSerials(serials))
 }
 
 // askSerial asks for the MFA device's ARN when IAM cannot be asked.
@@ -300,4 +300,12 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+func shownSerials(serials []string) string {
+	shown := make([]string, len(serials))
+	for i, s := range serials {
+		shown[i] = shownSerial(s)
+	}
+	return strings.Join(shown, ", ")
 }
