@@ -106,6 +106,8 @@ type Options struct {
 	Debugf func(format string, args ...any)
 
 	start time.Time // when Credentials was called, by Now
+	// cacheFailureSaid: the user was told a session could not be cached.
+	cacheFailureSaid bool
 }
 
 func (o *Options) setDefaults() {
@@ -317,11 +319,15 @@ func (o *Options) unlock(unlock func() error) {
 	}
 }
 
-// store caches sess; a failure only costs a prompt next time.
+// store caches sess. A failure costs a prompt on every later call, so it is
+// said (once a run), but the session is still good: it is handed out.
 func (o *Options) store(t *target, sess cache.Session) {
 	if err := o.Store.SetSession(t.key, sess); err != nil {
-		// The session is still good: hand it out, the next call asks again.
 		o.Debugf("caching session for %q: %v", t.p.Name, err)
+		if !o.cacheFailureSaid {
+			o.cacheFailureSaid = true
+			o.Notef("the session for profile %q could not be cached (%v), so the next call asks for an MFA code again; fix the keyring (awsmfa doctor checks it)", t.p.Name, err)
+		}
 	}
 }
 
