@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -84,6 +85,10 @@ func runMFAEnroll(ctx context.Context, g *globalOptions, o *mfaEnrollOptions, st
 	if o.Profile == "" {
 		return errors.New("no profile given; pass --profile NAME")
 	}
+	// Before a device is made: the file is written only if it is new.
+	if _, err := os.Lstat(o.QRPNG); o.QRPNG != "" && err == nil {
+		return qrFileExists(o.QRPNG)
+	}
 	keys, err := storedKeys(ctx, g, o.Profile, deps)
 	if err != nil {
 		return err
@@ -155,7 +160,7 @@ func (e *enrolment) askCodes(ctx context.Context, qrPNG, seed string, png []byte
 	}
 	fmt.Fprintf(out, "No camera? Enter this secret key by hand (time-based, 6 digits): %s\n", seed)
 	if qrPNG != "" {
-		if err := writePrivateFile(qrPNG, png); err != nil {
+		if err := writeNewPrivateFile(qrPNG, png); err != nil {
 			return "", "", fmt.Errorf("saving the QR code: %w; choose another --qr-png path", err)
 		}
 		fmt.Fprintf(out, "Saved the QR code to %s (mode 0600); delete it once scanned: it holds the device's secret.\n", qrPNG)
@@ -391,22 +396,29 @@ func storedKeys(ctx context.Context, g *globalOptions, profile string, deps Deps
 	return keys, nil
 }
 
-// writePrivateFile writes data readable by the owner only, also when the
-// file already existed with a wider mode.
-func writePrivateFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
+// writeNewPrivateFile writes data into a new file readable by the owner
+// only. It never opens an existing file: O_EXCL also refuses a symbolic
+// link planted at path, whose target would otherwise be overwritten.
+func writeNewPrivateFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return qrFileExists(path)
 	}
-	if err := f.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		f.Close()
+	if err != nil {
 		return err
 	}
 	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err != nil {
+		os.Remove(path)
+	}
 	return err
+}
+
+func qrFileExists(path string) error {
+	return fmt.Errorf("%s already exists (or is a link); the QR code holds the device's secret, so awsmfa writes it only into a new file: choose another --qr-png path or delete that one", path)
 }
 
 // accountOfARN returns the account field of an ARN.
