@@ -9,6 +9,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/awsmfa/awsmfa/internal/cli"
+	"github.com/awsmfa/awsmfa/internal/nodump"
 	"github.com/awsmfa/awsmfa/internal/secretenv"
 )
 
@@ -19,6 +20,7 @@ func TestMain(m *testing.M) {
 		// in a script runs this.
 		"awsmfa": func() {
 			secretenv.Take()
+			_ = nodump.Disable()
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			now, sleep := scriptClock()
 			code := cli.Main(ctx, os.Args[1:], cli.SystemStreams(), cli.Deps{NewPrompter: newTestPrompter, Now: now, Sleep: sleep})

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package nodump
+
+func disable() error { return nil }

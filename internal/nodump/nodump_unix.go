@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package nodump
+
+func disable() error { return noCoreLimit() }
