@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/keyring"
 
 	"github.com/awsmfa/awsmfa/cache/internal/dbusenv"
+	"github.com/awsmfa/awsmfa/internal/privdir"
 )
 
 func init() {
@@ -210,8 +211,8 @@ func fileDir(dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("expanding the file keyring directory %q: %w; set %s to an absolute path", dir, err, FileDirEnv)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("creating the file keyring directory: %w; set %s to a writable directory", err, FileDirEnv)
+	if err := privdir.Ensure(dir, "the file keyring directory"); err != nil {
+		return "", fmt.Errorf("%w (or set %s to another directory)", err, FileDirEnv)
 	}
 	return dir, nil
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/awsmfa/awsmfa/internal/privdir"
 )
 
 // lockRetry is how often a waiting process retries the lock. flock has no
@@ -59,11 +61,14 @@ func Acquire(ctx context.Context, dir string, key SessionKey, wait time.Duration
 			return nil, false, err
 		}
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, false, fmt.Errorf("creating the lock directory: %w; check permissions on %s", err, dir)
+	if err := privdir.Ensure(dir, "the lock directory"); err != nil {
+		return nil, false, err
 	}
 	path := filepath.Join(dir, lockFileName(key))
-	fl := flock.New(path, flock.SetPermissions(0o600))
+	if err := privdir.CheckRegular(path); err != nil {
+		return nil, false, err
+	}
+	fl := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|privdir.NoFollow))
 
 	wctx := ctx
 	if wait > 0 {

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/awsmfa/awsmfa/internal/privdir"
 	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
@@ -34,13 +34,15 @@ func (e *errGaveUpRecently) Error() string {
 		redact.Show(redact.ARN, e.serial), e.ago.Round(time.Second), GiveUpMemory)
 }
 
-// checkGaveUp fails when the user gave up on serial's prompt moments ago.
+// checkGaveUp fails when the user gave up on serial's prompt moments ago,
+// or when the code-state directory is not private (another user could
+// write the marker there and have every call refused).
 func (o *Options) checkGaveUp(serial string) error {
 	path, err := o.codeStatePath(serial)
 	if err != nil {
-		return nil
+		return err
 	}
-	data, err := os.ReadFile(path + ".gave-up")
+	data, err := privdir.ReadFile(path + ".gave-up")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awsmfa/awsmfa/internal/privdir"
 	"github.com/awsmfa/awsmfa/internal/redact"
 )
 
@@ -82,7 +83,7 @@ func (o *Options) lastAcceptedStep(serial string) (int64, bool) {
 		o.Debugf("%v", err)
 		return 0, false
 	}
-	data, err := os.ReadFile(path)
+	data, err := privdir.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, false
 	}
@@ -108,6 +109,9 @@ func (o *Options) codeStatePath(serial string) (string, error) {
 			return "", fmt.Errorf("finding the user cache dir: %w; set HOME (or XDG_CACHE_HOME)", err)
 		}
 		dir = filepath.Join(base, "awsmfa", "codes")
+	}
+	if err := privdir.Ensure(dir, "the code-state directory"); err != nil {
+		return "", err
 	}
 	sum := sha256.Sum256([]byte(serial))
 	return filepath.Join(dir, hex.EncodeToString(sum[:16])), nil

@@ -1,0 +1,16 @@
+//go:build !unix
+
+package privdir
+
+import "io/fs"
+
+// NoFollow is 0 where open has no such flag; CheckRegular covers links.
+const NoFollow = 0
+
+const nonBlock = 0
+
+// checkPrivate trusts the directory: on Windows ACLs, not modes, decide,
+// and the user's profile directories are private by default.
+func checkPrivate(dir, what string) error { return nil }
+
+func checkOwnFile(string, fs.FileInfo) error { return nil }
