@@ -326,7 +326,7 @@ func (o *Options) store(t *target, sess cache.Session) {
 		o.Debugf("caching session for %q: %v", t.p.Name, err)
 		if !o.cacheFailureSaid {
 			o.cacheFailureSaid = true
-			o.Notef("the session for profile %q could not be cached (%v), so the next call asks for an MFA code again; fix the keyring (awsmfa doctor checks it)", t.p.Name, err)
+			o.Notef("the session for profile %q could not be cached (%v), so the next call asks for an MFA code again; fix that and the cache works again", t.p.Name, err)
 		}
 	}
 }
