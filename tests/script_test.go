@@ -217,7 +217,14 @@ func condMissing(cond string) (bool, error) {
 		// A skip even under AWSMFA_REQUIRE_ALL=1, as for the keyctl
 		// backend: whether the kernel or a container's seccomp profile
 		// allows keyctl is not up to CI's packages.
-		state, err := cache.FileUnlock(cache.Config{FileDir: os.TempDir()})
+		// A private directory: the file keyring refuses one others can
+		// write, such as /tmp itself.
+		dir, err := os.MkdirTemp("", "awsmfa-nokeyctl-")
+		if err != nil {
+			return false, err
+		}
+		defer os.RemoveAll(dir)
+		state, err := cache.FileUnlock(cache.Config{FileDir: dir})
 		if err != nil {
 			return false, err
 		}

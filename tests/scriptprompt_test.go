@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/awsmfa/awsmfa/internal/secretenv"
 	"github.com/awsmfa/awsmfa/internal/stsstub"
 	"github.com/awsmfa/awsmfa/prompt"
 )
@@ -69,7 +70,8 @@ func (p *scriptedPrompter) Passphrase(_ context.Context, message string) (string
 	if err := logLine(fmt.Sprintf("passphrase=%q\n", message)); err != nil {
 		return "", err
 	}
-	typed := strings.Split(os.Getenv("AWSMFA_TEST_PASSPHRASES"), ",")
+	// Named like a secret, it was moved out of the environment at start.
+	typed := strings.Split(secretenv.Lookup("AWSMFA_TEST_PASSPHRASES"), ",")
 	if p.passphrases >= len(typed) || typed[p.passphrases] == "" {
 		return "", errors.New("the test prompt knows no more passphrases")
 	}
