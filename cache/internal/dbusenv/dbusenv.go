@@ -170,7 +170,7 @@ const ExecCommand = "exec"
 // value ("--debug", not "--debug true"); every other flag written without
 // "=" takes the next argument as its value. A test keeps this list in step
 // with the command line.
-var BoolFlags = []string{"--debug", "--help", "-h"}
+var BoolFlags = []string{"--debug", "--server", "--help", "-h"}
 
 // takesValue tells whether flag a, as written, takes the next argument.
 func takesValue(a string) bool {

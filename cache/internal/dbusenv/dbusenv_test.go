@@ -21,6 +21,8 @@ func TestFlagValue(t *testing.T) {
 		{"file", []string{"--keyring-backend", "file", "exec", "-p", "work", "--debug", "env", "--keyring-backend=x"}},
 		{"pass", []string{"exec", "--keyring-backend=pass", "-pwork", "--prompt=gui", "env", "--keyring-backend", "x"}},
 		{"keyctl", []string{"--debug", "exec", "--keyring-backend", "keyctl", "--duration", "1h", "--", "env", "--keyring-backend", "x"}},
+		{"", []string{"exec", "--server", "--profile", "work", "env", "--keyring-backend", "x"}},
+		{"file", []string{"exec", "--server", "--listen", "127.0.0.1:0", "--keyring-backend=file", "env", "--keyring-backend", "x"}},
 	}
 	for _, c := range cases {
 		if got := flagValue(c.args); got != c.want {
