@@ -92,6 +92,9 @@ func (s *Server) assumeRole(req request) (any, *apiError) {
 	if !ok {
 		return nil, errValidation("Request ARN is invalid")
 	}
+	if req.caller.session != nil && req.caller.session.federated {
+		return nil, errAccessDenied("Cannot call AssumeRole with federation token credentials")
+	}
 	// Signing with temporary credentials makes this role chaining.
 	if req.caller.session != nil && duration > roleChainingMax {
 		return nil, errValidation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")

@@ -24,7 +24,7 @@ func (s *Server) Code(serial string) (string, error) {
 	// IAM enrolment changes users' devices while the stand-in serves.
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, u := range s.usersByKey {
+	for _, u := range s.users {
 		if secret, ok := u.MFADevices[serial]; ok {
 			return codeAt(secret, s.clock.Now())
 		}

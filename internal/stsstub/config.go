@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// User is an IAM user the stand-in knows, with its long-term access key.
+// User is an IAM user the stand-in knows, with its long-term access key
+// (the first of its keys: CreateAccessKey adds more, up to IAM's two).
 type User struct {
 	UserName        string
 	AccountID       string
@@ -50,6 +51,10 @@ type Config struct {
 	// Admin, when set, builds the handler of the test-only API under
 	// /_stub/ (see StartForTests).
 	Admin func(*Server) http.Handler
+	// NewKeyDelay, when positive, is how long (on Clock) a key made by
+	// CreateAccessKey is refused as unknown, as IAM's keys take a few
+	// seconds to be accepted everywhere. SetNewKeyDelay changes it.
+	NewKeyDelay time.Duration
 	// Logf, when set, receives one line per request. Secrets, session tokens
 	// and MFA codes are never passed to it.
 	Logf func(format string, args ...any)

@@ -28,6 +28,10 @@ var iamActions = map[string]actionHandler{
 	"DeactivateMFADevice":    (*Server).iamDeactivateMFADevice,
 	"DeleteVirtualMFADevice": (*Server).iamDeleteVirtualMFADevice,
 	"ListMFADevices":         (*Server).iamListMFADevices,
+	"ListAccessKeys":         (*Server).iamListAccessKeys,
+	"CreateAccessKey":        (*Server).iamCreateAccessKey,
+	"UpdateAccessKey":        (*Server).iamUpdateAccessKey,
+	"DeleteAccessKey":        (*Server).iamDeleteAccessKey,
 }
 
 // actionsFor returns the action table and API version of the service the
@@ -78,7 +82,7 @@ func (s *Server) iam() *iamState {
 		return s.iamData
 	}
 	st := &iamState{devices: map[string]*virtualMFADevice{}, created: s.clock.Now()}
-	for _, u := range s.usersByKey {
+	for _, u := range s.users {
 		for serial, seed := range u.MFADevices {
 			st.devices[serial] = &virtualMFADevice{serial: serial, seed: seed, user: u, enabled: st.created}
 		}
@@ -120,6 +124,9 @@ var (
 // iamCaller checks that the caller may use IAM at all: a session from
 // GetSessionToken only if it was made with MFA. Policies are not modelled.
 func iamCaller(req request) *apiError {
+	if s := req.caller.session; s != nil && s.federated {
+		return errAccessDenied("Cannot call IAM with federation token credentials.")
+	}
 	if s := req.caller.session; s != nil && s.role == nil && !s.mfa {
 		return errAccessDenied("Cannot call IAM with session credentials that were not authenticated with MFA.")
 	}
@@ -136,7 +143,7 @@ func (s *Server) targetUser(req request) (*User, *apiError) {
 		}
 		return req.caller.user, nil
 	}
-	for _, u := range s.usersByKey {
+	for _, u := range s.users {
 		if u.UserName == name {
 			return u, nil
 		}

@@ -27,17 +27,21 @@ const (
 
 // Server is the STS stand-in. It is an http.Handler; Start also serves it.
 type Server struct {
-	cfg        Config
-	clock      Clock
-	usersByKey map[string]*User
-	roles      map[string]*Role
+	cfg   Config
+	clock Clock
+	users []*User
+	roles map[string]*Role
 
 	mu           sync.Mutex
 	sessions     map[string]*session // by access key ID
 	lastUsedStep map[string]int64    // by MFA serial: one-time use of codes
 	calls        map[string]ActionCalls
-	admin        http.Handler // the test-only API under /_stub/, nil without one
-	iamData      *iamState    // see iam.go
+	admin        http.Handler          // the test-only API under /_stub/, nil without one
+	iamData      *iamState             // see iam.go
+	accessKeys   map[string]*accessKey // by access key ID; see access_keys.go
+	keysMade     int                   // numbers keys in order of creation
+	newKeyDelay  time.Duration
+	signinTokens map[string]*signinToken // see federation.go
 
 	httpServer *http.Server
 	url        string
@@ -53,14 +57,18 @@ func New(cfg Config) *Server {
 	s := &Server{
 		cfg:          cfg,
 		clock:        cfg.Clock,
-		usersByKey:   map[string]*User{},
 		roles:        map[string]*Role{},
 		sessions:     map[string]*session{},
 		lastUsedStep: map[string]int64{},
+		accessKeys:   map[string]*accessKey{},
+		newKeyDelay:  cfg.NewKeyDelay,
+		signinTokens: map[string]*signinToken{},
 	}
+	created := cfg.Clock.Now()
 	for i := range cfg.Users {
 		u := cfg.Users[i]
-		s.usersByKey[u.AccessKeyID] = &u
+		s.users = append(s.users, &u)
+		s.addKey(&accessKey{id: u.AccessKeyID, secret: u.SecretAccessKey, user: &u, active: true, created: created})
 	}
 	for i := range cfg.Roles {
 		r := cfg.Roles[i]
@@ -119,9 +127,10 @@ type request struct {
 type actionHandler func(s *Server, req request) (any, *apiError)
 
 var actions = map[string]actionHandler{
-	"GetSessionToken":   (*Server).getSessionToken,
-	"GetCallerIdentity": (*Server).getCallerIdentity,
-	"AssumeRole":        (*Server).assumeRole,
+	"GetSessionToken":    (*Server).getSessionToken,
+	"GetCallerIdentity":  (*Server).getCallerIdentity,
+	"AssumeRole":         (*Server).assumeRole,
+	"GetFederationToken": (*Server).getFederationToken,
 }
 
 // ServeHTTP answers STS requests and, under /_stub/, the admin API if
@@ -135,6 +144,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.admin != nil && strings.HasPrefix(r.URL.Path, adminPrefix) {
 		s.admin.ServeHTTP(w, r)
+		return
+	}
+	if r.URL.Path == FederationPath {
+		s.serveFederation(w, r)
 		return
 	}
 	requestID := newRequestID()
@@ -279,15 +292,19 @@ func (s *Server) authenticate(r *http.Request, body []byte) (caller, *apiError) 
 // lookupCaller resolves an access key (and session token) to a caller and
 // the secret the request must have been signed with.
 func (s *Server) lookupCaller(accessKeyID, token string, now time.Time) (caller, string, *apiError) {
-	if user, ok := s.usersByKey[accessKeyID]; ok {
-		if token != "" {
-			return caller{}, "", errInvalidClientTokenID()
-		}
-		return caller{user: user}, user.SecretAccessKey, nil
-	}
 	s.mu.Lock()
+	key, isKey := s.accessKeys[accessKeyID]
+	usable := isKey && key.usable(now, s.newKeyDelay)
 	sess, ok := s.sessions[accessKeyID]
 	s.mu.Unlock()
+	if isKey {
+		// A key IAM has not spread yet, or one made inactive, is refused
+		// as AWS refuses it: as if it did not exist.
+		if token != "" || !usable {
+			return caller{}, "", errInvalidClientTokenID()
+		}
+		return caller{user: key.user}, key.secret, nil
+	}
 	if !ok || !constantTimeEqual(token, sess.sessionToken) {
 		return caller{}, "", errInvalidClientTokenID()
 	}

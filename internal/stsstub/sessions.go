@@ -23,6 +23,12 @@ type session struct {
 	// derived from was issued.
 	mfa  bool
 	role *assumedRole // nil for GetSessionToken sessions
+	// federated marks a GetFederationToken session; role then holds the
+	// federated user's identity.
+	federated bool
+	// noPolicy marks a federated session made without a policy, which AWS
+	// leaves without any permission.
+	noPolicy bool
 }
 
 type assumedRole struct {
