@@ -93,7 +93,9 @@ func profilesUsing(streams IOStreams, profile string) []string {
 }
 
 // clearSessionsOf drops the cached sessions of the profiles.
-func clearSessionsOf(store *cache.Store, profiles []string) error {
+func clearSessionsOf(store interface {
+	ClearSessionsOf([]string) (int, error)
+}, profiles []string) error {
 	if _, err := store.ClearSessionsOf(profiles); err != nil {
 		return fmt.Errorf("dropping the cached sessions of %s failed: %w; drop them with awsmfa clear --profile NAME", strings.Join(profiles, ", "), err)
 	}

@@ -39,8 +39,8 @@ func (d *profileDoctor) run(ctx context.Context) {
 	d.checkRecursion()
 	keys, haveKeys := d.checkKeys()
 	clockOK := d.checkSTS(ctx)
-	if haveKeys && clockOK {
-		d.checkCallerIdentity(ctx, keys)
+	if haveKeys && clockOK && d.checkCallerIdentity(ctx, keys) {
+		d.checkKeyAge(ctx, keys)
 	}
 	d.checkSession()
 }
@@ -249,20 +249,21 @@ func (d *profileDoctor) reportSkew(skew time.Duration) bool {
 }
 
 // checkCallerIdentity proves the stored key works, without an MFA code.
-func (d *profileDoctor) checkCallerIdentity(ctx context.Context, keys cache.Keys) {
+func (d *profileDoctor) checkCallerIdentity(ctx context.Context, keys cache.Keys) bool {
 	client, err := d.stsClient(ctx, keys)
 	if err != nil {
 		d.r.fail("key valid", "%v", err)
-		return
+		return false
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		d.r.fail("key valid", "%v", explainAWSError("STS GetCallerIdentity", err, d.name, keys))
-		return
+		return false
 	}
 	d.r.ok("key valid", "STS accepts access key %s as %s", keys.MaskedID(), aws.ToString(out.Arn))
+	return true
 }
 
 func (d *profileDoctor) checkSession() {

@@ -118,6 +118,8 @@ var subcommands = []struct {
 	{"export", newExportCmd},
 	{"exec", newExecCmd},
 	{"serve", newServeCmd},
+	{"login", newLoginCmd},
+	{"rotate", newRotateCmd},
 }
 
 func isSubcommand(name string) bool {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -24,6 +25,26 @@ type sessionOptions struct {
 	RefreshWindow time.Duration
 	LockWait      time.Duration
 	STSTimeout    time.Duration
+}
+
+// servedProfile resolves the profile awsmfa serves for o.Profile (see
+// servedProfileClients), makes it o.Profile, and takes the --duration of
+// the credential_process line that serves it when neither --duration nor
+// AWSMFA_DURATION chose one, so that commands other than process (login,
+// rotate) share that line's session.
+func (o *sessionOptions) servedProfile(ctx context.Context, f *pflag.FlagSet) (*awsClients, error) {
+	if o.Profile == "" {
+		return nil, errors.New("no profile given; pass --profile NAME")
+	}
+	clients, served, d, err := servedProfileClients(ctx, o.Profile)
+	if err != nil {
+		return nil, err
+	}
+	o.Profile = served
+	if d > 0 && !f.Changed("duration") && os.Getenv("AWSMFA_DURATION") == "" {
+		o.Duration = d
+	}
+	return clients, nil
 }
 
 func (o *sessionOptions) addFlags(f *pflag.FlagSet) {
@@ -52,6 +73,21 @@ func (o *sessionOptions) credentials(ctx context.Context, g *globalOptions, stre
 		return cache.Session{}, err
 	}
 	return process.Credentials(ctx, flow)
+}
+
+// credentialsAndStore is credentials, also handing back the keyring it
+// opened, for commands that go on to use it (rotate).
+func (o *sessionOptions) credentialsAndStore(ctx context.Context, g *globalOptions, streams IOStreams, deps Deps) (cache.Session, *cache.Store, error) {
+	flow, err := o.flow(ctx, g, streams, deps)
+	if err != nil {
+		return cache.Session{}, nil, err
+	}
+	store, ok := flow.Store.(*cache.Store)
+	if !ok {
+		return cache.Session{}, nil, fmt.Errorf("internal error: the credential flow's store is a %T", flow.Store)
+	}
+	sess, err := process.Credentials(ctx, flow)
+	return sess, store, err
 }
 
 // flow sets up the credential flow for the profile (recursion guard,
