@@ -1,9 +1,13 @@
 package tests
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +35,7 @@ func TestLifecycleScripts(t *testing.T) {
 	}
 	params.Cmds["iamstub"] = cmdIAMStub
 	params.Cmds["perm"] = cmdPerm
+	params.Cmds["browse"] = cmdBrowse
 	testscript.Run(t, params)
 }
 
@@ -41,9 +46,14 @@ func TestLifecycleScripts(t *testing.T) {
 //	                             clock now plus each OFFSET (default: 0 30s), one
 //	                             a line: what a user types into mfa enroll
 //	iamstub device SERIAL [USER] the device exists (assigned to USER; "-" for none)
+//	iamstub keys USER            print USER's access keys, oldest first, one
+//	                             "ID Active|Inactive" a line
+//	iamstub add-key USER         give USER another access key (print its ID)
+//	iamstub key-delay DURATION   new keys are refused for DURATION (stand-in clock)
+//	iamstub age-key ID DURATION  the key was created DURATION earlier
 func cmdIAMStub(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
-		ts.Fatalf("usage: iamstub seed|codes|device ...")
+		ts.Fatalf("usage: iamstub seed|codes|device|keys|add-key|key-delay|age-key ...")
 	}
 	srv := stubOf(ts)
 	if neg && args[0] != "device" {
@@ -78,6 +88,26 @@ func cmdIAMStub(ts *testscript.TestScript, neg bool, args []string) {
 		if ok == neg {
 			ts.Fatalf("iamstub device %s: exists %v, assigned to %q", args[1], exists, user)
 		}
+	case "keys":
+		for _, k := range srv.AccessKeys(args[1]) {
+			status := "Inactive"
+			if k.Active {
+				status = "Active"
+			}
+			fmt.Fprintln(ts.Stdout(), k.ID, status)
+		}
+	case "add-key":
+		k, err := srv.AddAccessKey(args[1])
+		ts.Check(err)
+		fmt.Fprintln(ts.Stdout(), k.ID)
+	case "age-key":
+		d, err := time.ParseDuration(args[2])
+		ts.Check(err)
+		ts.Check(srv.AgeAccessKey(args[1], d))
+	case "key-delay":
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		srv.SetNewKeyDelay(d)
 	default:
 		ts.Fatalf("iamstub: unknown subcommand %q", args[0])
 	}
@@ -94,5 +124,28 @@ func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if got := info.Mode().Perm(); (got == os.FileMode(want)) == neg {
 		ts.Fatalf("%s has mode %#o, want %s%#o", args[0], got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// cmdBrowse opens the URL in FILE (its first line) in headless Chromium and
+// prints the page's DOM: browse FILE. Chromium gets a profile directory of
+// its own under the script's work directory and no network besides the URL.
+func cmdBrowse(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: browse FILE")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	target, _, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+		"--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
+		"--user-data-dir="+ts.MkAbs("chromium-profile"), "--dump-dom", target)
+	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"))
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = ts.Stdout(), &stderr
+	if err := cmd.Run(); err != nil {
+		ts.Fatalf("chromium: %v\n%s", err, stderr.String())
 	}
 }
