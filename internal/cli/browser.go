@@ -80,14 +80,7 @@ func openBrowser(ctx context.Context, url string, streams IOStreams) error {
 // browserEnv is env without the variables that may hold a secret: AWS keys
 // and tokens, keyring passphrases, and anything named like a secret.
 func browserEnv(env []string) []string {
-	out := make([]string, 0, len(env))
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		if !secretBearing(name) {
-			out = append(out, kv)
-		}
-	}
-	return out
+	return secretenv.Without(env, secretBearing)
 }
 
 func secretBearing(name string) bool {

@@ -74,10 +74,15 @@ func Lookup(name string) string {
 
 // Clean is env without awsmfa's secret-bearing variables.
 func Clean(env []string) []string {
+	return Without(env, IsSecret)
+}
+
+// Without is env less the NAME=value entries whose name drop reports.
+func Without(env []string, drop func(name string) bool) []string {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
-		if !IsSecret(name) {
+		if !drop(name) {
 			out = append(out, kv)
 		}
 	}
