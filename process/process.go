@@ -48,9 +48,10 @@ const (
 	// (and asked again, without using up one of MaxTries) before awsmfa
 	// gives up: a bound for a prompt that keeps answering nonsense.
 	maxTypos = 5
-	// RunLimit is how long the Go SDKs let a credential_process run
-	// before they kill it, minus the time to report why.
-	RunLimit = 58 * time.Second
+	// CredentialProcessRunLimit is how long the Go SDKs let a
+	// credential_process run before they kill it, minus the time to report
+	// why: `awsmfa process` sets it as Options.RunLimit.
+	CredentialProcessRunLimit = 58 * time.Second
 )
 
 // STS's limits for GetSessionToken called by an IAM user.
@@ -78,6 +79,12 @@ type Options struct {
 	// must be answered, the wait for the next code window included, so
 	// that the prompt and STS fit in the Go SDKs' 60 s; 0: prompt.DefaultTimeout.
 	PromptTimeout time.Duration
+	// RunLimit is how long after the start of the run STS must have
+	// answered a call with a code, so that a client that kills the run
+	// (credential_process: CredentialProcessRunLimit) never kills it after
+	// a code was spent; 0 means no limit but STSTimeout, for commands
+	// nothing kills (serve, exec, login, rotate).
+	RunLimit time.Duration
 	// Caller tells the rerun of one command (an SDK retrying at once,
 	// parallel callers of one command) from a new command; "" means this
 	// process's own (see caller_unix.go).
@@ -359,7 +366,7 @@ func (o *Options) fresh(t *target, where string) (cache.Session, bool) {
 // again without using up a try. It first waits out the 30-second window of
 // a code STS just accepted for this device, since STS takes each code once.
 // The prompt must be answered within PromptTimeout of the start of the run,
-// that wait included, and STS must answer within RunLimit of it.
+// that wait included, and STS must answer within RunLimit of it (when set).
 func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx context.Context, code string) (cache.Session, error)) (cache.Session, error) {
 	// mfa_process is read only now, when a code is needed: a cache hit
 	// reads no file the SDK has not read already.
@@ -399,9 +406,7 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 			}
 			return cache.Session{}, err
 		}
-		callCtx, cancel := context.WithTimeout(ctx, o.start.Add(RunLimit).Sub(o.Now()))
-		sess, err := call(callCtx, code)
-		cancel()
+		sess, err := o.callWithinRun(ctx, call, code)
 		var rejected *codeRejectedError
 		var maybeSpent *codeMaybeSpentError
 		switch {
@@ -428,6 +433,17 @@ func (o *Options) withMFACode(ctx context.Context, p profile, call func(ctx cont
 			return cache.Session{}, err
 		}
 	}
+}
+
+// callWithinRun makes the call with a code, ended at RunLimit after the
+// start of the run when there is one.
+func (o *Options) callWithinRun(ctx context.Context, call func(ctx context.Context, code string) (cache.Session, error), code string) (cache.Session, error) {
+	if o.RunLimit <= 0 {
+		return call(ctx, code)
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.start.Add(o.RunLimit).Sub(o.Now()))
+	defer cancel()
+	return call(ctx, code)
 }
 
 // errPromptDeadline ends a prompt at PromptTimeout after the start of the run.

@@ -153,3 +153,32 @@ func TestNoPromptWhenTheRunHasNoTimeLeft(t *testing.T) {
 		t.Errorf("waited %v for a code window it could not use", f.slept)
 	}
 }
+
+// Only a credential_process run is cut off when the code reaches STS
+// late: serve, exec, login and rotate are killed by no one, and cutting
+// their call short would waste a code the user typed.
+func TestRunLimitOnlyWhereTheCallerKillsTheRun(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		runLimit time.Duration
+		wantErr  bool
+	}{
+		{"credential_process", CredentialProcessRunLimit, true},
+		{"no run limit", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.opts.RunLimit = tc.runLimit
+			f.opts.PromptTimeout = 2 * time.Minute
+			// The user answers 70 s into the run (fake clock).
+			f.prompt.onAsk = func(context.Context) { f.clock.Advance(70 * time.Second) }
+			_, err := Credentials(context.Background(), f.opts)
+			if tc.wantErr != (err != nil) {
+				t.Fatalf("code entered 70s into the run with RunLimit %v: err = %v, want error: %v", tc.runLimit, err, tc.wantErr)
+			}
+			if tc.wantErr && !strings.Contains(err.Error(), "did not answer in time") {
+				t.Errorf("got %v; want STS cut off by the run's deadline", err)
+			}
+		})
+	}
+}

@@ -10,7 +10,9 @@ import (
 )
 
 func newProcessCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
-	o := &sessionOptions{}
+	// Only a credential_process run is killed by its caller (the Go SDKs,
+	// at 60s): STS must answer before that.
+	o := &sessionOptions{runLimit: process.CredentialProcessRunLimit}
 	cmd := &cobra.Command{
 		Use:   "process --profile NAME",
 		Short: "Print MFA session credentials for a profile as credential_process JSON",

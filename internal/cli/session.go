@@ -25,6 +25,9 @@ type sessionOptions struct {
 	RefreshWindow time.Duration
 	LockWait      time.Duration
 	STSTimeout    time.Duration
+	// runLimit is process.Options.RunLimit: set by the process command
+	// only, since only a credential_process run is killed by its caller.
+	runLimit time.Duration
 }
 
 // servedProfile resolves the profile awsmfa serves for o.Profile (see
@@ -125,6 +128,7 @@ func (o *sessionOptions) flow(ctx context.Context, g *globalOptions, streams IOS
 		LockWait:      o.LockWait,
 		STSTimeout:    o.STSTimeout,
 		PromptTimeout: o.PromptTimeout,
+		RunLimit:      o.runLimit,
 		Store:         store,
 		Prompter:      prompter,
 		MFAProcess:    func(command string) prompt.Prompter { return prompt.NewCommand(command, popts) },
