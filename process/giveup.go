@@ -57,8 +57,8 @@ func (o *Options) checkGaveUp(serial string) error {
 		o.Debugf("ignoring %s.gave-up: %v", path, err)
 		return nil
 	}
-	if caller != "" && caller != o.Caller {
-		o.Debugf("the prompt was given up on by another command (%s, this is %s): asking", caller, o.Caller)
+	if caller != "" && caller != o.caller() {
+		o.Debugf("the prompt was given up on by another command (%s, this is %s): asking", caller, o.caller())
 		return nil
 	}
 	// A time in the future means the clock was set back: ignore it.
@@ -73,9 +73,17 @@ func (o *Options) checkGaveUp(serial string) error {
 func (o *Options) rememberGaveUp(serial string) {
 	path, err := o.codeStatePath(serial)
 	if err == nil {
-		err = writeFileAtomic(path+".gave-up", []byte(strconv.FormatInt(o.Now().UnixNano(), 10)+" "+o.Caller+"\n"))
+		err = writeFileAtomic(path+".gave-up", []byte(strconv.FormatInt(o.Now().UnixNano(), 10)+" "+o.caller()+"\n"))
 	}
 	if err != nil {
 		o.Debugf("recording the abandoned prompt: %v", err)
 	}
+}
+
+// caller is o.Caller, or this process's own (callerID) when none was given.
+func (o *Options) caller() string {
+	if o.Caller == "" {
+		o.Caller = callerID()
+	}
+	return o.Caller
 }

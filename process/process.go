@@ -87,7 +87,8 @@ type Options struct {
 	RunLimit time.Duration
 	// Caller tells the rerun of one command (an SDK retrying at once,
 	// parallel callers of one command) from a new command; "" means this
-	// process's own (see caller_unix.go).
+	// process's own (see caller_unix.go), looked up only when a prompt is
+	// due: a cache hit does not need it.
 	Caller string
 	// StateDir keeps, per MFA device, when STS last accepted a code from it
 	// (no secret); "" means <user cache dir>/awsmfa/codes.
@@ -131,9 +132,6 @@ func (o *Options) setDefaults() {
 	}
 	if o.PromptTimeout == 0 {
 		o.PromptTimeout = prompt.DefaultTimeout
-	}
-	if o.Caller == "" {
-		o.Caller = callerID()
 	}
 	if o.MFAProcess == nil {
 		o.MFAProcess = func(command string) prompt.Prompter { return prompt.NewCommand(command, prompt.Options{}) }
