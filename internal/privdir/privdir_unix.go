@@ -80,3 +80,18 @@ func statOwner(path string) (fs.FileInfo, int, error) {
 	}
 	return fi, int(st.Uid), nil
 }
+
+// RestrictFile takes group and other permissions off f when it is a
+// regular file of the user's own, such as a shell redirect (umask 022 makes
+// it world-readable) about to receive a secret. It reports whether it
+// changed the mode; anything else (a pipe, a terminal) is left alone.
+func RestrictFile(f *os.File) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+		return false, err
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return false, nil // not ours to change; its owner chose who reads it
+	}
+	return true, f.Chmod(fi.Mode().Perm() &^ 0o077)
+}

@@ -157,3 +157,41 @@ func TestLinksAreNotFollowed(t *testing.T) {
 		t.Errorf("CheckRegular(missing) = %v; nothing there is fine", err)
 	}
 }
+
+// A redirect made world-readable by the umask is closed to others before
+// a secret is written to it; a pipe is left as it is.
+func TestRestrictFileClosesARedirectToOthers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "awsmfa.env")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Chmod(0o644); err != nil { // whatever the test's umask
+		t.Fatal(err)
+	}
+	changed, err := RestrictFile(f)
+	if err != nil || !changed {
+		t.Fatalf("RestrictFile = %v, %v; want true, nil", changed, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %04o after RestrictFile, want 0600", fi.Mode().Perm())
+	}
+	if changed, err := RestrictFile(f); changed || err != nil {
+		t.Errorf("second RestrictFile = %v, %v; want false, nil (already private)", changed, err)
+	}
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if changed, err := RestrictFile(w); changed || err != nil {
+		t.Errorf("RestrictFile on a pipe = %v, %v; want false, nil", changed, err)
+	}
+}
