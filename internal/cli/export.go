@@ -62,6 +62,9 @@ func runExport(ctx context.Context, g *globalOptions, o *exportOptions, streams 
 	if err != nil {
 		return err
 	}
+	if err := privateStdout(streams, "the session's keys"); err != nil {
+		return err
+	}
 	if format == "json" {
 		return process.WriteJSON(streams.Out, sess)
 	}

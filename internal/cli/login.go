@@ -96,6 +96,11 @@ func runLogin(ctx context.Context, g *globalOptions, o *loginOptions, flags *pfl
 		return err
 	}
 	if o.Print {
+		if strings.Contains(loginURL, "SigninToken=") {
+			if err := privateStdout(streams, "the sign-in token"); err != nil {
+				return err
+			}
+		}
 		_, err := fmt.Fprintln(streams.Out, loginURL)
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/credserver"
-	"github.com/awsmfa/awsmfa/internal/privdir"
 	"github.com/awsmfa/awsmfa/process"
 )
 
@@ -79,14 +77,8 @@ func runServe(ctx context.Context, g *globalOptions, o *serveOptions, streams IO
 		return err
 	}
 	defer srv.Close()
-	// A redirect to a file (serve > awsmfa.env) is created world-readable
-	// under the usual umask: close it to others before the token is in it.
-	if f, ok := streams.Out.(*os.File); ok {
-		if changed, err := privdir.RestrictFile(f); err != nil {
-			return fmt.Errorf("making stdout's file readable only by you before writing the server's token to it: %w", err)
-		} else if changed {
-			fmt.Fprintln(streams.ErrOut, "awsmfa: stdout's file is now readable only by you: it holds the server's token")
-		}
+	if err := privateStdout(streams, "the server's token"); err != nil {
+		return err
 	}
 	// One write, so that a reader never sees the address without the token.
 	if _, err := fmt.Fprintf(streams.Out, "%s=%s\n%s=%s\n", credserver.URIEnv, srv.URL, credserver.TokenEnv, srv.Token); err != nil {
