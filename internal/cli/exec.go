@@ -160,13 +160,9 @@ func childEnv(env []string, set [][2]string, profileName, outerChain string) []s
 	for _, kv := range set {
 		drop = append(drop, kv[0])
 	}
-	out := make([]string, 0, len(env)+len(set)+2)
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		if !containsFold(drop, name) && !secretenv.IsSecret(name) {
-			out = append(out, kv)
-		}
-	}
+	out := secretenv.Without(env, func(name string) bool {
+		return containsFold(drop, name) || secretenv.IsSecret(name)
+	})
 	for _, kv := range set {
 		out = append(out, kv[0]+"="+kv[1])
 	}
