@@ -122,11 +122,7 @@ func (o *Options) setDefaults() {
 	if o.Duration == 0 {
 		o.Duration = DefaultDuration
 	}
-	if o.RefreshWindow == 0 {
-		// A session shorter than twice the window would never be served
-		// from the cache; for those, refresh at half-life instead.
-		o.RefreshWindow = min(DefaultRefreshWindow, o.Duration/2)
-	}
+	o.RefreshWindow = RefreshWindow(o.RefreshWindow, o.Duration)
 	if o.LockWait == 0 {
 		o.LockWait = DefaultLockWait
 	}
@@ -154,6 +150,17 @@ func (o *Options) setDefaults() {
 	if o.STSTimeout <= 0 {
 		o.STSTimeout = DefaultSTSTimeout
 	}
+}
+
+// RefreshWindow is the refresh window a session of duration is served by
+// when window is asked for: window itself, or for 0 DefaultRefreshWindow,
+// at most half the session (a session shorter than twice the window would
+// never be served from the cache; those are refreshed at half-life).
+func RefreshWindow(window, duration time.Duration) time.Duration {
+	if window != 0 {
+		return window
+	}
+	return min(DefaultRefreshWindow, duration/2)
 }
 
 // sleep waits for d or until ctx is done.

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -133,9 +132,12 @@ func (o *sessionOptions) startServer(ctx context.Context, g *globalOptions, stre
 		return nil, fmt.Errorf("cannot listen on %s: %w; choose another address or port", addr, err)
 	}
 	srv, err := credserver.Start(ctx, ln, credserver.Options{
-		Profile:       o.Profile,
-		Fetch:         func(ctx context.Context) (cache.Session, error) { return process.Credentials(ctx, flow) },
-		RefreshWindow: o.refreshWindow(),
+		Profile: o.Profile,
+		Fetch:   func(ctx context.Context) (cache.Session, error) { return process.Credentials(ctx, flow) },
+		// For a role session shorter than twice this, its own window is
+		// shorter, and the server looks again each minute until the flow
+		// renews it.
+		RefreshWindow: process.RefreshWindow(o.RefreshWindow, o.Duration),
 		Now:           deps.Now,
 		Notef:         flow.Notef,
 		Debugf:        flow.Debugf,
@@ -145,16 +147,6 @@ func (o *sessionOptions) startServer(ctx context.Context, g *globalOptions, stre
 		return nil, err
 	}
 	return srv, nil
-}
-
-// refreshWindow is the window process.Credentials serves sessions by (for
-// a role session shorter than twice that, its own is shorter, and the
-// server looks again each minute until the flow renews it).
-func (o *sessionOptions) refreshWindow() time.Duration {
-	if o.RefreshWindow != 0 {
-		return o.RefreshWindow
-	}
-	return min(process.DefaultRefreshWindow, o.Duration/2)
 }
 
 // serverEnv is what a command served by srv gets: where the server is and
