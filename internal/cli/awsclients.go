@@ -56,35 +56,35 @@ func (c *awsClients) signingWith(creds aws.Credentials) *awsClients {
 	}
 }
 
-// servedProfileClients is newAWSClients for the profile awsmfa serves for
-// name: a client profile that holds only credential_process = awsmfa
-// process --profile OTHER (the layout README recommends for roles) stands
-// for OTHER. It returns the profile to use, and the --duration of the
-// awsmfa line that serves it (0 when none says), so that login and rotate
-// find the MFA session that line caches.
-func servedProfileClients(ctx context.Context, name string) (*awsClients, string, time.Duration, error) {
-	clients, err := newAWSClients(ctx, name, aws.Credentials{})
+// servedProfileName is the profile awsmfa serves for name: a client
+// profile that holds only credential_process = awsmfa process --profile
+// OTHER (the layout README recommends for roles) stands for OTHER. It also
+// returns the --duration of the awsmfa line that serves it (0 when none
+// says), so that commands other than process find the MFA session that
+// line caches (the duration is part of its cache key).
+func servedProfileName(ctx context.Context, name string) (string, time.Duration, error) {
+	p, err := awsclient.Load(ctx, name)
 	if err != nil {
-		return nil, "", 0, err
+		return "", 0, process.ConfigError(name, err)
 	}
-	p := clients.profile
+	sc := p.Shared
 	duration := time.Duration(0)
-	if served, ok := awsmfaProfile(p.CredentialProcess); ok && served != "" && served != name && p.RoleARN == "" && p.MFASerial == "" {
-		duration = lineDuration(p.CredentialProcess)
-		if clients, err = newAWSClients(ctx, served, aws.Credentials{}); err != nil {
-			return nil, "", 0, err
+	if served, ok := awsmfaProfile(sc.CredentialProcess); ok && served != "" && served != name && sc.RoleARN == "" && sc.MFASerial == "" {
+		duration = lineDuration(sc.CredentialProcess)
+		if p, err = awsclient.Load(ctx, served); err != nil {
+			return "", 0, process.ConfigError(served, err)
 		}
-		name, p = served, clients.profile
+		name, sc = served, p.Shared
 	}
 	// A role's own profile has no line: its MFA session is its source's.
-	root := &p
+	root := &sc
 	for root.Source != nil {
 		root = root.Source
 	}
 	if duration == 0 {
 		duration = lineDuration(root.CredentialProcess)
 	}
-	return clients, name, duration, nil
+	return name, duration, nil
 }
 
 // lineDuration is the --duration of an awsmfa process line, or 0.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/credserver"
@@ -71,7 +72,7 @@ with credentials of its own still wins over the server in SDKs that read
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExec(cmd.Context(), g, o, args, streams, deps)
+			return runExec(cmd.Context(), g, o, cmd.Flags(), args, streams, deps)
 		},
 	}
 	// Flags after COMMAND belong to COMMAND, even without "--".
@@ -81,7 +82,7 @@ with credentials of its own still wins over the server in SDKs that read
 	return cmd
 }
 
-func runExec(ctx context.Context, g *globalOptions, o *execOptions, args []string, streams IOStreams, deps Deps) error {
+func runExec(ctx context.Context, g *globalOptions, o *execOptions, flags *pflag.FlagSet, args []string, streams IOStreams, deps Deps) error {
 	if outer := os.Getenv(execMarkerEnv); outer != "" {
 		return fmt.Errorf("already inside awsmfa exec for profile %q (%s is set); run the command directly, or leave that shell first", outer, execMarkerEnv)
 	}
@@ -89,6 +90,12 @@ func runExec(ctx context.Context, g *globalOptions, o *execOptions, args []strin
 	path, err := exec.LookPath(args[0])
 	if err != nil {
 		return fmt.Errorf("cannot run %q: %v; check the command's name and PATH", args[0], errors.Unwrap(err))
+	}
+	// The region and the marker are the profile's the user named; the
+	// session is the one its credential_process line caches.
+	asked := o.Profile
+	if err := o.useServedProfile(ctx, flags); err != nil {
+		return err
 	}
 	outerChain := os.Getenv(process.ChainEnv)
 	var srv *credserver.Server
@@ -101,7 +108,7 @@ func runExec(ctx context.Context, g *globalOptions, o *execOptions, args []strin
 	} else if sess, err = o.credentials(ctx, g, streams, deps); err != nil {
 		return err
 	}
-	region, regionSet, err := process.Region(ctx, o.Profile)
+	region, regionSet, err := process.Region(ctx, asked)
 	if err != nil {
 		return err
 	}
@@ -116,7 +123,7 @@ func runExec(ctx context.Context, g *globalOptions, o *execOptions, args []strin
 	cmd := secretenv.Command(context.Background(), path, args[1:]...)
 	cmd.Args[0] = args[0]
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.In, streams.Out, streams.ErrOut
-	cmd.Env = childEnv(os.Environ(), set, o.Profile, outerChain)
+	cmd.Env = childEnv(os.Environ(), set, asked, outerChain)
 	// Catch signals before the start, so that none can end awsmfa and
 	// leave the command running without it.
 	signals := catchSignals()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/process"
@@ -44,7 +45,7 @@ it out of shell history and logs; prefer credential_process or awsmfa exec.`,
   awsmfa export --profile admin-role --format ini >> session-credentials`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runExport(cmd.Context(), g, o, streams, deps)
+			return runExport(cmd.Context(), g, o, cmd.Flags(), streams, deps)
 		},
 	}
 	o.addFlags(cmd.Flags())
@@ -53,10 +54,14 @@ it out of shell history and logs; prefer credential_process or awsmfa exec.`,
 	return cmd
 }
 
-func runExport(ctx context.Context, g *globalOptions, o *exportOptions, streams IOStreams, deps Deps) error {
+func runExport(ctx context.Context, g *globalOptions, o *exportOptions, flags *pflag.FlagSet, streams IOStreams, deps Deps) error {
 	format := strings.ToLower(o.Format)
 	if !slices.Contains(exportFormats, format) {
 		return fmt.Errorf("unknown --format %q; use one of: %s", o.Format, strings.Join(exportFormats, ", "))
+	}
+	asked := o.Profile // the section name and the region are this profile's
+	if err := o.useServedProfile(ctx, flags); err != nil {
+		return err
 	}
 	sess, err := o.credentials(ctx, g, streams, deps)
 	if err != nil {
@@ -68,7 +73,7 @@ func runExport(ctx context.Context, g *globalOptions, o *exportOptions, streams 
 	if format == "json" {
 		return process.WriteJSON(streams.Out, sess)
 	}
-	region, regionSet, err := process.Region(ctx, o.Profile)
+	region, regionSet, err := process.Region(ctx, asked)
 	if err != nil {
 		return err
 	}
@@ -78,7 +83,7 @@ func runExport(ctx context.Context, g *globalOptions, o *exportOptions, streams 
 	var b bytes.Buffer
 	switch format {
 	case "ini":
-		writeINI(&b, o.Profile, sess)
+		writeINI(&b, asked, sess)
 	default:
 		for _, kv := range sessionEnv(sess, region) {
 			if format == "powershell" {

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/awsmfa/awsmfa/cache"
 	"github.com/awsmfa/awsmfa/internal/credserver"
@@ -49,7 +50,7 @@ on loopback or 169.254.170.2: use it only when you know you need it.`,
   docker run --rm --network host --env-file awsmfa.env amazon/aws-cli sts get-caller-identity`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runServe(cmd.Context(), g, o, streams, deps)
+			return runServe(cmd.Context(), g, o, cmd.Flags(), streams, deps)
 		},
 	}
 	o.addFlags(cmd.Flags())
@@ -58,9 +59,12 @@ on loopback or 169.254.170.2: use it only when you know you need it.`,
 	return cmd
 }
 
-func runServe(ctx context.Context, g *globalOptions, o *serveOptions, streams IOStreams, deps Deps) error {
+func runServe(ctx context.Context, g *globalOptions, o *serveOptions, flags *pflag.FlagSet, streams IOStreams, deps Deps) error {
 	loopback, err := checkListen(o.Listen)
 	if err != nil {
+		return err
+	}
+	if err := o.useServedProfile(ctx, flags); err != nil {
 		return err
 	}
 	// Ctrl-C (through ctx) and SIGTERM stop the server. Waiting on the

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/pflag"
 
 	"github.com/awsmfa/awsmfa/cache"
@@ -30,24 +31,33 @@ type sessionOptions struct {
 	runLimit time.Duration
 }
 
-// servedProfile resolves the profile awsmfa serves for o.Profile (see
-// servedProfileClients), makes it o.Profile, and takes the --duration of
-// the credential_process line that serves it when neither --duration nor
-// AWSMFA_DURATION chose one, so that commands other than process (login,
-// rotate) share that line's session.
-func (o *sessionOptions) servedProfile(ctx context.Context, f *pflag.FlagSet) (*awsClients, error) {
+// useServedProfile makes o.Profile the profile awsmfa serves for it (see
+// servedProfileName), and takes the --duration of the credential_process
+// line that serves it when neither --duration nor AWSMFA_DURATION chose
+// one, so that commands other than process (export, exec, serve, login,
+// rotate) share that line's session instead of asking for another code.
+func (o *sessionOptions) useServedProfile(ctx context.Context, f *pflag.FlagSet) error {
 	if o.Profile == "" {
-		return nil, errors.New("no profile given; pass --profile NAME")
+		return errors.New("no profile given; pass --profile NAME")
 	}
-	clients, served, d, err := servedProfileClients(ctx, o.Profile)
+	served, d, err := servedProfileName(ctx, o.Profile)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	o.Profile = served
 	if d > 0 && !f.Changed("duration") && os.Getenv("AWSMFA_DURATION") == "" {
 		o.Duration = d
 	}
-	return clients, nil
+	return nil
+}
+
+// servedProfile is useServedProfile, also handing back the SDK clients of
+// the served profile (login, rotate).
+func (o *sessionOptions) servedProfile(ctx context.Context, f *pflag.FlagSet) (*awsClients, error) {
+	if err := o.useServedProfile(ctx, f); err != nil {
+		return nil, err
+	}
+	return newAWSClients(ctx, o.Profile, aws.Credentials{})
 }
 
 func (o *sessionOptions) addFlags(f *pflag.FlagSet) {
