@@ -78,6 +78,7 @@ func run(o options) error {
 		for _, kv := range w.env {
 			fmt.Println(kv)
 		}
+		fmt.Println("BENCH_PROFILE=" + profile) // the profile to run awsmfa process for
 		w.keep = true
 		return nil
 	}

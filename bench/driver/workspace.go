@@ -16,10 +16,15 @@ import (
 )
 
 const (
-	profile    = "work"
 	region     = "us-east-1"
 	passphrase = "bench-passphrase"
 )
+
+// profile is the benchmarked profile. The file keyring is the workspace's
+// own, but keyctl's user keyring is shared by every process of the user:
+// there a name unique to the run keeps the bench from reading, and its
+// clean-up from deleting, the user's own "work" items.
+var profile = "work"
 
 // workspace is a throwaway HOME, AWS config and keyring directory, and an
 // STS stand-in on loopback whose clock moves only when the driver says so.
@@ -38,6 +43,9 @@ func newWorkspace(backend string) (*workspace, error) {
 	dir, err := os.MkdirTemp("", "awsmfa-bench-")
 	if err != nil {
 		return nil, err
+	}
+	if backend != "file" {
+		profile = fmt.Sprintf("bench-%d", os.Getpid())
 	}
 	w := &workspace{backend: backend, dir: dir}
 	w.clock = stsstub.NewManualClock(time.Now().UTC().Truncate(time.Second))
@@ -144,7 +152,7 @@ func (w *workspace) sessionItemKey() (string, error) {
 func (w *workspace) seedOthers(n int) error {
 	sess := cache.Session{AccessKeyID: "ASIAOTHEROTHEROTHER0", SecretAccessKey: "other-secret", SessionToken: "other-token", Expiration: time.Now().Add(12 * time.Hour)}
 	for ; w.others < n; w.others++ {
-		if err := w.store.SetSession(cache.NewSessionKey(fmt.Sprintf("other-%04d", w.others), "bench"), sess); err != nil {
+		if err := w.store.SetSession(cache.NewSessionKey(otherProfile(w.others), "bench"), sess); err != nil {
 			return fmt.Errorf("seeding other sessions: %w", err)
 		}
 	}
@@ -161,7 +169,12 @@ func (w *workspace) close() {
 		return
 	}
 	if w.store != nil {
-		if _, err := w.store.ClearSessions(""); err != nil {
+		// Only the bench's own sessions: the keyring may be the user's.
+		mine := []string{profile}
+		for i := range w.others {
+			mine = append(mine, otherProfile(i))
+		}
+		if _, err := w.store.ClearSessionsOf(mine); err != nil {
 			fmt.Fprintln(os.Stderr, "driver: cleaning up sessions:", err)
 		}
 		if err := w.store.RemoveKeys(profile); err != nil {
@@ -191,3 +204,6 @@ func (w *workspace) promptLog() ([]time.Duration, error) {
 	}
 	return ds, os.Remove(path)
 }
+
+// otherProfile names the i-th other profile whose session is seeded.
+func otherProfile(i int) string { return fmt.Sprintf("%s-other-%04d", profile, i) }
