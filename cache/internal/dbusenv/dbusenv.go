@@ -66,7 +66,11 @@ var (
 )
 
 func init() {
-	busAddress, discoverable = discoverBus()
+	// A cache hit on a backend chosen by name (file, keyctl, pass) does not
+	// look for a bus socket it would not use.
+	if mayUseBus(os.Args[1:], os.Getenv(BackendEnv)) {
+		busAddress, discoverable = discoverBus()
+	}
 	selected = selectBackend(os.Args[1:])
 	needsBus := selected == "secret-service" || selected == "kwallet"
 
@@ -112,7 +116,19 @@ func Restore() {
 // validated: the caller reports unknown names.
 func SelectedBackend() string { return selected }
 
-// BusDiscoverable reports whether a D-Bus session bus was found at init.
+// mayUseBus reports whether the backend this run uses may talk D-Bus:
+// none is chosen (the default depends on the bus), or secret-service or
+// kwallet is, by the flag or else env (AWSMFA_KEYRING_BACKEND's value).
+func mayUseBus(args []string, env string) bool {
+	b := flagValue(args)
+	if b == "" {
+		b = env
+	}
+	return b == "" || b == "secret-service" || b == "kwallet"
+}
+
+// BusDiscoverable reports whether a D-Bus session bus was found at init,
+// where it is looked for only when the backend chosen may use it.
 func BusDiscoverable() bool { return discoverable }
 
 // BusAddress is the session bus address found at init, "" when none.

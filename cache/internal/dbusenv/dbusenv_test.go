@@ -55,3 +55,26 @@ func TestItoa(t *testing.T) {
 		}
 	}
 }
+
+// The bus socket is looked for only when the backend in use may need it.
+func TestBusLookedForOnlyWhenTheBackendMayUseIt(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want bool
+	}{
+		{nil, "", true},
+		{nil, "secret-service", true},
+		{nil, "kwallet", true},
+		{nil, "file", false},
+		{nil, "keyctl", false},
+		{[]string{"process", "--profile", "work"}, "pass", false},
+		{[]string{"--keyring-backend", "secret-service", "process"}, "file", true},
+		{[]string{"--keyring-backend=file", "process"}, "secret-service", false},
+		{[]string{"exec", "--profile", "work", "echo", "--keyring-backend", "file"}, "", true},
+	} {
+		if got := mayUseBus(tc.args, tc.env); got != tc.want {
+			t.Errorf("mayUseBus(%q, %q) = %v, want %v", tc.args, tc.env, got, tc.want)
+		}
+	}
+}
