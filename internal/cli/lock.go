@@ -84,12 +84,15 @@ func runUnlock(ctx context.Context, g *globalOptions, streams IOStreams, deps De
 }
 
 // describeFileUnlock says how the file keyring is unlocked and for how long.
+// The kernel tells the time left only rounded down to its unit (11h for
+// 11h59m), so the end is said as a lower bound: "until about" would be up to
+// an hour early in doctor, and setup, right after the unlock, would disagree.
 func describeFileUnlock(s cache.FileUnlockState) string {
 	switch {
 	case s.FromEnv:
 		return fmt.Sprintf("The file keyring at %s is unlocked by %s in the environment.", s.Dir, cache.FilePassphraseEnv)
 	case s.Remembered && !s.Expires.IsZero():
-		return fmt.Sprintf("The file keyring at %s is unlocked for this login session until about %s; `awsmfa lock` locks it.", s.Dir, s.Expires.Local().Format("15:04 Mon"))
+		return fmt.Sprintf("The file keyring at %s is unlocked for this login session until at least %s; `awsmfa lock` locks it.", s.Dir, s.Expires.Local().Format("15:04 Mon"))
 	case s.Remembered:
 		return fmt.Sprintf("The file keyring at %s is unlocked for this login session; `awsmfa lock` locks it.", s.Dir)
 	case s.CannotRemember != "":
