@@ -78,5 +78,9 @@ func TestMFAQuestionAfterATypo(t *testing.T) {
 	}
 	if q := mfaQuestion(Request{Profile: "dev", Retry: "invalid MFA one time pass code"}); !strings.HasPrefix(q, "STS rejected the last code") {
 		t.Errorf("question after STS's rejection: %q", q)
+	} else if !strings.Contains(q, "If the app still shows that code, wait for the next one.") {
+		// A mistyped code is fixed by typing the one shown now: waiting
+		// for the next window is needed only when that code was just spent.
+		t.Errorf("question after STS's rejection sends the user to wait in every case: %q", q)
 	}
 }

@@ -23,7 +23,7 @@ func mfaQuestion(req Request) string {
 	case req.Invalid != "":
 		fmt.Fprintf(&b, "Not a code: %s.\n\n", printable(strings.TrimSuffix(req.Invalid, "; enter the code your authenticator shows")))
 	case req.Retry != "":
-		fmt.Fprintf(&b, "STS rejected the last code: %s\nWait for the next code, then enter it.\n\n", printable(req.Retry))
+		fmt.Fprintf(&b, "STS rejected the last code: %s\nIf the app still shows that code, wait for the next one.\n\n", printable(req.Retry))
 	}
 	fmt.Fprintf(&b, "Enter the 6-digit MFA code for AWS profile %q.\nMFA device: %s", printable(req.Profile), printable(redact.Show(redact.ARN, req.MFASerial)))
 	return b.String()
