@@ -94,7 +94,76 @@ dialog (or on the terminal), calls STS once, and caches the new session.`,
 		}
 	}
 	completeProfiles(root)
+	root.SetFlagErrorFunc(flagError)
+	explainArgs(root)
 	return root
+}
+
+// flagError makes a flag error say what to do: a bad duration shows how
+// durations are written, and any other error points at the command's help.
+func flagError(cmd *cobra.Command, err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) && invalid.GetFlag() != nil && invalid.GetFlag().Value.Type() == "duration" {
+		return fmt.Errorf("--%s %q is not a duration; write it as 12h, 90m or 1h30m", invalid.GetFlag().Name, invalid.GetValue())
+	}
+	if words := cmd.Flags().Args(); cmd.HasSubCommands() && len(words) > 0 {
+		return unknownSubcommand(cmd, words[0]) // `awsmfa mfa enrol --profile work`
+	}
+	return fmt.Errorf("%w; see: %s --help", err, cmd.CommandPath())
+}
+
+// unknownSubcommand is the error for a word that names none of a command
+// group's commands, with cobra's suggestion when it has one.
+func unknownSubcommand(cmd *cobra.Command, word string) error {
+	path := cmd.CommandPath()
+	name := strings.TrimPrefix(path, cmd.Root().Name()+" ")
+	if names := cmd.SuggestionsFor(word); len(names) > 0 {
+		return fmt.Errorf("%s has no command %q; did you mean %q? See: %s --help", name, word, names[0], path)
+	}
+	return fmt.Errorf("%s has no command %q; see: %s --help", name, word, path)
+}
+
+// explainArgs replaces cobra's "unknown command" for a word after a command
+// that takes none (`awsmfa login work`) with what to type instead.
+func explainArgs(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		explainArgs(sub)
+	}
+	check := c.Args
+	if check == nil || !c.HasParent() {
+		return
+	}
+	if c.HasSubCommands() && !c.Runnable() {
+		// cobra shows a group's help for any word (`awsmfa mfa enrol`) and
+		// exits 0; runnable, its arguments are checked like any command's.
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		c.DisableFlagsInUseLine = true
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		err := check(cmd, args)
+		if err == nil {
+			return nil
+		}
+		path := cmd.CommandPath()
+		name := strings.TrimPrefix(path, cmd.Root().Name()+" ")
+		if len(cmd.ValidArgs) > 0 {
+			got := "none"
+			if len(args) > 0 {
+				got = strconv.Quote(strings.Join(args, " "))
+			}
+			return fmt.Errorf("%s takes one of %s, got %s; see: %s --help", name, strings.Join(cmd.ValidArgs, ", "), got, path)
+		}
+		if len(args) == 0 || !strings.HasPrefix(err.Error(), "unknown command") {
+			return err
+		}
+		if cmd.HasSubCommands() {
+			return unknownSubcommand(cmd, args[0])
+		}
+		if cmd.Flags().Lookup("profile") != nil {
+			return fmt.Errorf("%s takes no arguments, got %q; a profile is given as: %s --profile %s", name, args[0], path, args[0])
+		}
+		return fmt.Errorf("%s takes no arguments, got %q; see: %s --help", name, args[0], path)
+	}
 }
 
 // subcommands are awsmfa's commands, in the order help lists them.
@@ -163,6 +232,9 @@ func applyEnvDefaults(fs *pflag.FlagSet) error {
 func oneSentence(s string) string {
 	head, suggestions, ok := strings.Cut(s, "\n\nDid you mean this?\n")
 	if !ok {
+		if head, ok := strings.CutSuffix(s, ` for "awsmfa"`); ok && strings.HasPrefix(head, "unknown command ") {
+			return oneLine(head) + "; run awsmfa --help for the list."
+		}
 		return oneLine(s)
 	}
 	var names []string
