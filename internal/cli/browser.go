@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -45,17 +44,16 @@ func cmdEscape(s string) string {
 // environment without any variable that may carry a secret, awsmfa's own
 // (secretenv) and any other (browserEnv): a browser lives long and passes
 // its environment on to everything it starts.
-func openBrowser(ctx context.Context, url string, streams IOStreams) error {
+func openBrowser(ctx context.Context, url string, _ IOStreams) error {
 	argv := browserCommand(runtime.GOOS, url)
 	// Not ctx: the opener may be the browser itself, which Ctrl-C or the end
 	// of awsmfa must not kill.
 	cmd := secretenv.Command(context.WithoutCancel(ctx), argv[0], argv[1:]...)
 	cmd.Env = browserEnv(cmd.Env)
-	// A file, not a pipe: a browser that inherits a pipe would keep awsmfa
-	// waiting for it to close.
-	if f, ok := streams.ErrOut.(*os.File); ok {
-		cmd.Stderr = f
-	}
+	// The opener gets no stderr (cmd.Stderr stays nil): xdg-open's failure
+	// message repeats the URL, sign-in token included, and a browser may log
+	// it too. (Nor a pipe: a browser that inherits one would keep awsmfa
+	// waiting for it to close.)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("cannot open a browser (%v); print the URL with --print and open it yourself", err)
 	}
