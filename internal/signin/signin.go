@@ -89,7 +89,12 @@ func Token(ctx context.Context, client Doer, federationURL string, creds aws.Cre
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("asking the federation endpoint %s for a sign-in token: %w", redactURL(federationURL), err)
+		cause := err
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			cause = uerr.Err // without the method and URL again
+		}
+		return "", fmt.Errorf("cannot reach the federation endpoint %s for a sign-in token (%v); check the network connection, or %s if you set it", redactURL(federationURL), cause, FederationURLEnv)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
