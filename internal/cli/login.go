@@ -69,6 +69,7 @@ awsmfa does not know.`,
 		},
 	}
 	o.addFlags(cmd.Flags())
+	cmd.Flags().Lookup("profile").Usage = "profile to sign in as: a role profile, or an IAM-user profile (required)"
 	f := cmd.Flags()
 	f.BoolVar(&o.Print, "print", false, "print the sign-in URL on stdout instead of opening a browser")
 	f.StringVar(&o.Destination, "destination", "", "console page to land on (default: the console home of the partition)")

@@ -62,6 +62,7 @@ aws iam delete-access-key line to run.`,
 		},
 	}
 	o.addFlags(cmd.Flags())
+	cmd.Flags().Lookup("profile").Usage = "IAM-user profile whose stored access key to replace (required)"
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
 }
