@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -55,6 +56,13 @@ func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOSt
 	if err != nil {
 		return err
 	}
+	// A wrong file keyring passphrase makes every item unreadable: say so,
+	// rather than a table that calls the sessions unreadable and offers clear.
+	for _, s := range sessions {
+		if errors.Is(s.Err, cache.ErrWrongPassphrase) {
+			return s.Err
+		}
+	}
 
 	profiles := listedProfiles(files, withKeys)
 	if len(profiles) == 0 {
@@ -78,7 +86,11 @@ func runList(ctx context.Context, g *globalOptions, _ *listOptions, streams IOSt
 		switch {
 		case hasKeys[p]:
 			keys = "stored"
-			if k, err := store.Keys(p); err == nil {
+			k, err := store.Keys(p)
+			if errors.Is(err, cache.ErrWrongPassphrase) {
+				return err
+			}
+			if err == nil {
 				keys = k.MaskedID()
 			}
 		case roleSource(files, p) != "":
