@@ -275,6 +275,13 @@ func (d *profileDoctor) checkSession() {
 		d.r.warn("session", "%v", err)
 		return
 	}
+	for _, s := range sessions {
+		// Not "unreadable (awsmfa clear …)": the passphrase is what to fix.
+		if errors.Is(s.Err, cache.ErrWrongPassphrase) {
+			d.r.warn("session", "%v", s.Err)
+			return
+		}
+	}
 	summary := sessionSummary(sessions, d.name, time.Now())
 	switch {
 	case summary == "none":

@@ -90,7 +90,7 @@ func runUnlock(ctx context.Context, g *globalOptions, streams IOStreams, deps De
 func describeFileUnlock(s cache.FileUnlockState) string {
 	switch {
 	case s.FromEnv:
-		return fmt.Sprintf("The file keyring at %s is unlocked by %s in the environment.", s.Dir, cache.FilePassphraseEnv)
+		return fmt.Sprintf("The file keyring at %s takes its passphrase from %s in the environment.", s.Dir, cache.FilePassphraseEnv)
 	case s.Remembered && !s.Expires.IsZero():
 		return fmt.Sprintf("The file keyring at %s is unlocked for this login session until at least %s; `awsmfa lock` locks it.", s.Dir, s.Expires.Local().Format("15:04 Mon"))
 	case s.Remembered:
