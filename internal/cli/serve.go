@@ -46,7 +46,8 @@ It listens on 127.0.0.1 by default, which a container reaches with
 docker run --network host. Another address (--listen) lets other machines
 reach it over unencrypted http, and the AWS SDKs accept an http endpoint only
 on loopback or 169.254.170.2: use it only when you know you need it.`,
-		Example: `  awsmfa serve --profile work > awsmfa.env
+		Example: `  (umask 077; awsmfa serve --profile work > awsmfa.env)   # the file holds the token
+  # in another terminal:
   docker run --rm --network host --env-file awsmfa.env amazon/aws-cli sts get-caller-identity`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
