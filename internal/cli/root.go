@@ -220,6 +220,14 @@ func applyEnvDefaults(fs *pflag.FlagSet) error {
 		}
 		if v, ok := os.LookupEnv(envs[0]); ok && v != "" {
 			if err := f.Value.Set(v); err != nil {
+				switch f.Value.Type() {
+				case "duration":
+					errs = append(errs, fmt.Errorf("%s=%q is not a duration; write it as 12h, 90m or 1h30m, or unset it", envs[0], v))
+					return
+				case "bool":
+					errs = append(errs, fmt.Errorf("%s=%q is not a yes or no; set it to 1 or 0 (true or false), or unset it", envs[0], v))
+					return
+				}
 				errs = append(errs, fmt.Errorf("%s=%q: %w; fix or unset it", envs[0], v, err))
 			}
 		}
