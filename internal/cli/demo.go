@@ -87,8 +87,13 @@ func runDemo(ctx context.Context, o *demoOptions, streams IOStreams) error {
 	}
 	configFile := filepath.Join(dir, "config")
 	credentialsFile := filepath.Join(dir, "credentials")
-	profileText := fmt.Sprintf("[profile %s]\nregion = us-east-1\nmfa_serial = %s\ncredential_process = %q process --profile %s\n",
-		demoProfile, stsstub.DemoMFASerial, self, demoProfile)
+	// Quoted as setup writes it (%q would be Go's quoting, not the shell's).
+	line, err := credentialProcessLine(self, demoProfile)
+	if err != nil {
+		return err
+	}
+	profileText := fmt.Sprintf("[profile %s]\nregion = us-east-1\nmfa_serial = %s\ncredential_process = %s\n",
+		demoProfile, stsstub.DemoMFASerial, line)
 	if err := os.WriteFile(configFile, []byte(profileText), 0o600); err != nil {
 		return err
 	}
