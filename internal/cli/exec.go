@@ -39,7 +39,7 @@ func newExecCmd(g *globalOptions, streams IOStreams, deps Deps) *cobra.Command {
 	o := &execOptions{}
 	cmd := &cobra.Command{
 		Use:   "exec [--server] --profile NAME -- COMMAND [ARG...]",
-		Short: "Run a command with the profile's session in AWS_* variables, or served to it as they renew",
+		Short: "Run a command with the profile's session in AWS_* variables, or (--server) from a local server that renews it",
 		Long: `exec gets the profile's MFA (or role) session, from the cache or after asking
 for a code, and runs COMMAND with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION set, plus AWS_REGION and
