@@ -15,7 +15,7 @@ type auto struct {
 }
 
 func (a *auto) MFACode(ctx context.Context, req Request) (string, error) {
-	p, err := a.choose("the MFA code")
+	p, err := a.choose("the MFA code", noPromptFix)
 	if err != nil {
 		return "", err
 	}
@@ -23,15 +23,20 @@ func (a *auto) MFACode(ctx context.Context, req Request) (string, error) {
 }
 
 func (a *auto) Passphrase(ctx context.Context, message string) (string, error) {
-	p, err := a.choose("the passphrase")
+	// No fix here: the keyring's caller says how to unlock it instead.
+	p, err := a.choose("the passphrase", "")
 	if err != nil {
 		return "", err
 	}
 	return p.Passphrase(ctx, message)
 }
 
-// choose returns the driver to use, or an error that says how to get one.
-func (a *auto) choose(what string) (Prompter, error) {
+// noPromptFix is what to do when neither a dialog nor a terminal can ask.
+const noPromptFix = "run from a terminal, set DISPLAY, or install zenity"
+
+// choose returns the driver to use, or an error that says why there is none
+// and, when fix is not empty, how to get one.
+func (a *auto) choose(what, fix string) (Prompter, error) {
 	noDialog := a.gui.env.dialogProblem()
 	if noDialog == nil {
 		return a.gui, nil
@@ -40,6 +45,9 @@ func (a *auto) choose(what string) (Prompter, error) {
 	if noTerminal == nil {
 		return a.terminal, nil
 	}
-	return nil, fmt.Errorf("cannot ask for %s: %v and no terminal (%v); run from a terminal, set DISPLAY, or install zenity",
-		what, noDialog, noTerminal)
+	err := fmt.Errorf("cannot ask for %s: %v and no terminal (%v)", what, noDialog, noTerminal)
+	if fix != "" {
+		err = fmt.Errorf("%w; %s", err, fix)
+	}
+	return nil, err
 }

@@ -53,7 +53,7 @@ func TestAutoChoice(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := &auto{gui: &gui{env: tc.env}, terminal: &terminal{path: tc.tty}}
-			p, err := a.choose("the MFA code")
+			p, err := a.choose("the MFA code", noPromptFix)
 			if tc.wantErr {
 				if err == nil {
 					t.Fatalf("chose %T, want an error", p)
@@ -91,5 +91,8 @@ func TestAutoReportsWhyItCannotAsk(t *testing.T) {
 	if _, err := p.Passphrase(t.Context(), "Keyring passphrase"); err == nil || errors.Is(err, ErrCanceled) ||
 		!strings.Contains(err.Error(), "cannot ask for the passphrase") {
 		t.Errorf("Passphrase with neither display nor terminal = %v", err)
+	} else if strings.Contains(err.Error(), noPromptFix) {
+		// The keyring adds its own fix (awsmfa unlock): one list of remedies.
+		t.Errorf("Passphrase error carries the MFA prompt's fix as well: %v", err)
 	}
 }
