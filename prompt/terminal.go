@@ -91,6 +91,10 @@ func (t *terminal) ask(ctx context.Context, question string, hidden bool) (strin
 		if hidden {
 			restore()
 			io.WriteString(con.out, "\n") // the Enter the user typed was not echoed
+		} else if errors.Is(r.err, ErrCanceled) {
+			// Ctrl-D echoes nothing: end the prompt's line, so that the
+			// error awsmfa prints next starts a line of its own.
+			io.WriteString(con.out, "\n")
 		}
 		return r.line, r.err
 	case <-ctx.Done():
