@@ -226,3 +226,20 @@ func TestTerminalMissing(t *testing.T) {
 		t.Errorf("MFACode without a terminal = %v; want an error naming the path", err)
 	}
 }
+
+func TestTerminalCtrlDEndsThePromptLine(t *testing.T) {
+	tty := newFakeTTY(t)
+	p := newTerminal(t, tty.path, 0)
+	done := make(chan answer, 1)
+	go func() {
+		code, err := p.MFACode(t.Context(), devReq)
+		done <- answer{code, err}
+	}()
+	tty.waitFor("MFA code: ")
+	tty.typeText("\x04") // Ctrl-D on the empty line, which the terminal does not echo
+	if a := await(t, done); !errors.Is(a.err, ErrCanceled) {
+		t.Fatalf("MFACode after Ctrl-D = %q, %v; want ErrCanceled", a.text, a.err)
+	}
+	// The error awsmfa prints next must not continue "MFA code: ".
+	tty.waitFor("MFA code: \r\n")
+}
