@@ -144,7 +144,7 @@ func validateKeys(k cache.Keys) error {
 // is read without echo when stdin is a terminal.
 func readKeys(ctx context.Context, streams IOStreams) (cache.Keys, error) {
 	q := newQuestions(streams)
-	id, err := q.ask(ctx, "AWS access key id: ")
+	id, err := q.ask(ctx, "AWS access key id (AKIA...): ")
 	if err != nil {
 		return cache.Keys{}, fmt.Errorf("reading the access key id: %w; run add in a terminal or use --env", err)
 	}
