@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -92,9 +93,26 @@ func startTogether(cmds []*exec.Cmd) (wall time.Duration, exits []error, err err
 		}
 		wg.Go(func() { exits[i] = c.Wait() })
 	}
+	// A reader that never exits would hang the whole run: on secret-service a
+	// gnome-keyring restarted mid-storm comes up locked, and the floor (plain
+	// 99designs/keyring) waits on its unlock prompt forever.
+	var timedOut atomic.Bool
+	stop := time.AfterFunc(stormLimit, func() {
+		timedOut.Store(true)
+		for _, c := range cmds {
+			_ = c.Process.Kill()
+		}
+	})
 	wg.Wait()
+	stop.Stop()
+	if timedOut.Load() {
+		return 0, nil, fmt.Errorf("%d processes (%s) had not all exited after %v, so they were killed; on secret-service check that gnome-keyring is still running with its collection unlocked", len(cmds), cmds[0].Path, stormLimit)
+	}
 	return time.Since(start), exits, nil
 }
+
+// stormLimit bounds one storm; a healthy one takes well under a second.
+const stormLimit = time.Minute
 
 func (w *workspace) storm(benchBin string, n int) (stormResult, error) {
 	if _, err := w.store.ClearSessions(profile); err != nil {
